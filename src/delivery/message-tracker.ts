@@ -1,0 +1,79 @@
+/**
+ * One input message's records: counts them as they settle and reports once, when the last
+ * one has (delivered, failed, or refused before sending).
+ */
+
+export interface RecordResult {
+  index: number;
+  statusCode?: number;
+  id?: string;
+  error?: string;
+}
+
+export interface Summary {
+  endpoint: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  dryRun: boolean;
+  results: RecordResult[];
+}
+
+export class MessageTracker<M = unknown> {
+  private readonly results: RecordResult[];
+  private remaining: number;
+  private succeeded = 0;
+  private failed = 0;
+
+  constructor(
+    readonly msg: M,
+    private readonly endpoint: string,
+    total: number,
+    private readonly dryRun: boolean,
+    private readonly onSettled: (tracker: MessageTracker<M>) => void,
+  ) {
+    this.results = new Array(total);
+    this.remaining = total;
+  }
+
+  get total(): number {
+    return this.results.length;
+  }
+
+  get undelivered(): number {
+    return this.failed + this.remaining;
+  }
+
+  /** A message with no records has nothing to wait for: it settles at once. */
+  start(): void {
+    if (this.results.length === 0) this.onSettled(this);
+  }
+
+  settle(result: RecordResult): void {
+    if (this.results[result.index]) return;
+    this.results[result.index] = result;
+    if (result.error === undefined) this.succeeded++;
+    else this.failed++;
+    if (--this.remaining === 0) this.onSettled(this);
+  }
+
+  summary(): Summary {
+    return {
+      endpoint: this.endpoint,
+      total: this.total,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      dryRun: this.dryRun,
+      results: this.results,
+    };
+  }
+
+  /** The error for done(err): how many failed, and the first few reasons. */
+  error(): Error | undefined {
+    if (this.failed === 0) return undefined;
+    const shown = this.results.filter((r) => r && r.error !== undefined).slice(0, 3)
+      .map((r) => `record ${r.index}: ${r.error}`);
+    const more = this.failed > shown.length ? `; and ${this.failed - shown.length} more` : '';
+    return new Error(`Vitally ${this.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`);
+  }
+}

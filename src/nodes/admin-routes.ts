@@ -1,0 +1,123 @@
+/**
+ * The editor's admin endpoints: the catalogue, "Test connection", the sample request preview,
+ * "Send test" and the last record a node received. Each answers JSON and never a key.
+ */
+import { editorCatalogue } from '../catalogue';
+import { VitallyClient, errorText } from '../client/http';
+import { ConfigSettings, Connection, VitallyConfigNode } from './connection';
+import { ConfigError, Hosts, resolveHosts } from '../client/hosts';
+import { HttpResult } from '../delivery/dispatcher';
+import { failureReason } from '../delivery/delivery';
+import { DestinationSettings, parseDestination, planRecord } from '../request/destination';
+import { PlannedRequest } from '../request/plan';
+import { compileRecordEvaluator } from './evaluate';
+import { lastRecords } from './last-records';
+import { Msg, RED, Response } from './red';
+
+const PLACEHOLDER = '__PWRD__';
+const TEST_TIMEOUT_MS = 10000;
+
+function fail(res: Response, err: unknown, code = 400): void {
+  res.status(code).json({ error: (err as Error).message ?? String(err) });
+}
+
+/** What "Test connection" tells the user for each answer. */
+export function connectionVerdict(result: HttpResult, hosts: Hosts): { ok: boolean; statusCode?: number; message: string } {
+  const host = new URL(hosts.restBase).host;
+  if (result.status === undefined) return { ok: false, message: `Could not reach ${host}: ${result.error}` };
+  const detail = errorText(result.body);
+  const statusCode = result.status;
+  if (statusCode >= 200 && statusCode < 300) return { ok: true, statusCode, message: `Connected to ${host}: the API key works` };
+  if (statusCode === 401 || statusCode === 403) {
+    return { ok: false, statusCode, message: `${host} refused the API key (HTTP ${statusCode}${detail ? `: ${detail}` : ''})` };
+  }
+  if (statusCode === 404) return { ok: false, statusCode, message: `${host} has no REST API here (HTTP 404): check the region and subdomain` };
+  return { ok: false, statusCode, message: `${host} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}` };
+}
+
+/** The destination settings and config node a preview or test send is about. */
+function destinationFor(red: RED, body: { node?: DestinationSettings & { id?: string; vitally?: string } }) {
+  const settings = body.node;
+  if (!settings || typeof settings !== 'object') throw new ConfigError('the request needs the node settings');
+  const config = red.nodes.getNode(settings.vitally || '') as VitallyConfigNode | null;
+  if (!config) throw new ConfigError('deploy the Vitally config node first: previews use its region and host');
+  const connection = config.connection();
+  const deployed = settings.id ? red.nodes.getNode(settings.id) : null;
+  return { settings, connection, contextNode: deployed || { id: settings.id || 'preview', z: undefined } };
+}
+
+async function plan(red: RED, body: { node?: DestinationSettings & { id?: string; vitally?: string }; record?: unknown }, forSend: boolean) {
+  const { settings, connection, contextNode } = destinationFor(red, body);
+  // A preview shows deletes whatever the guard says; a test send is a real send and obeys it.
+  const dest = parseDestination({ ...settings, dryRun: !forSend });
+  const evaluator = compileRecordEvaluator(red, contextNode, dest, settings);
+  const many = Array.isArray(body.record);
+  const records: unknown[] = many ? (body.record as unknown[]) : [body.record];
+  const requests: PlannedRequest[] = [];
+  for (const record of records) {
+    const ctx = evaluator.context({ payload: record } as Msg, record, many);
+    requests.push(planRecord(dest, connection.hosts, ctx, await evaluator.evaluate(ctx)));
+  }
+  const batched = dest.batching ? [dest.batching.combine(connection.hosts, requests)] : requests;
+  return { connection, requests: batched };
+}
+
+function shown(req: PlannedRequest) {
+  const headers: Record<string, string> = { ...req.headers, Accept: 'application/json' };
+  if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+  return { method: req.method, url: req.url, headers, body: req.body };
+}
+
+export function registerAdminRoutes(RED: RED): void {
+  RED.httpAdmin.get('/vitally/endpoints', RED.auth.needsPermission('vitally-config.read'), (_req, res) => {
+    res.json(editorCatalogue());
+  });
+
+  RED.httpAdmin.post('/vitally/test-connection', RED.auth.needsPermission('vitally-config.write'), async (req, res) => {
+    const body = (req.body || {}) as ConfigSettings & { id?: string; apiKey?: string };
+    let hosts: Hosts;
+    try {
+      hosts = resolveHosts(body);
+    } catch (err) {
+      return res.json({ ok: false, message: (err as Error).message });
+    }
+    let apiKey = body.apiKey && body.apiKey !== PLACEHOLDER ? body.apiKey : undefined;
+    if (!apiKey && body.id) apiKey = RED.nodes.getCredentials(body.id)?.apiKey;
+    if (!apiKey) return res.json({ ok: false, message: 'Enter the API key (or deploy the config node with it) first' });
+    const client = new VitallyClient(hosts, { apiKey }, TEST_TIMEOUT_MS, 1);
+    try {
+      const result = await client.send({ method: 'GET', url: `${hosts.restBase}/users?limit=1`, api: 'rest' });
+      res.json(connectionVerdict(result, hosts));
+    } finally {
+      client.close();
+    }
+  });
+
+  RED.httpAdmin.post('/vitally/preview', RED.auth.needsPermission('vitally-destination.read'), async (req, res) => {
+    try {
+      const { requests } = await plan(RED, req.body || {}, false);
+      res.json(requests.map(shown));
+    } catch (err) {
+      fail(res, err, 200);
+    }
+  });
+
+  RED.httpAdmin.post('/vitally/test-send', RED.auth.needsPermission('vitally-destination.write'), async (req, res) => {
+    let connection: Connection;
+    let requests: PlannedRequest[];
+    try {
+      ({ connection, requests } = await plan(RED, req.body || {}, true));
+      if (requests.length !== 1) throw new ConfigError('Send test sends exactly one record');
+    } catch (err) {
+      return fail(res, err, 200);
+    }
+    const result = await connection.client.send(requests[0]);
+    if (result.status === undefined) return res.json({ error: failureReason({ ...result, ok: false, attempts: 1 }) });
+    res.json({ statusCode: result.status, body: result.body });
+  });
+
+  RED.httpAdmin.get('/vitally/last-record/:id', RED.auth.needsPermission('vitally-destination.read'), (req, res) => {
+    if (!lastRecords.has(req.params.id)) return fail(res, new Error('this node has not received a message since it was deployed'), 404);
+    res.json({ record: lastRecords.get(req.params.id) });
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * What a config node owns for its key: the hosts, the HTTP client and the one dispatcher
+ * (rate budget, concurrency, order) every destination node using it shares.
+ */
+import { Credentials, VitallyClient } from '../client/http';
+import { Hosts, resolveHosts } from '../client/hosts';
+import { positiveNumber } from '../request/numbers';
+import { Node, RED } from './red';
+import { Dispatcher } from '../delivery/dispatcher';
+import { SlidingWindow } from '../delivery/sliding-window';
+
+export interface ConfigSettings {
+  region?: string;
+  subdomain?: string;
+  baseUrl?: string;
+  rateLimit?: number | string;
+  rateWindow?: number | string;
+  concurrency?: number | string;
+  timeout?: number | string;
+}
+
+export class Connection {
+  readonly hosts: Hosts;
+  readonly client: VitallyClient;
+  readonly dispatcher: Dispatcher;
+
+  constructor(settings: ConfigSettings, credentials: Credentials) {
+    this.hosts = resolveHosts(settings);
+    const limit = positiveNumber(settings.rateLimit, 1000, 'rate limit');
+    const windowMs = positiveNumber(settings.rateWindow, 60, 'rate window', false) * 1000;
+    const concurrency = positiveNumber(settings.concurrency, 4, 'concurrency');
+    const timeoutMs = positiveNumber(settings.timeout, 30, 'timeout', false) * 1000;
+    this.client = new VitallyClient(this.hosts, credentials, timeoutMs, concurrency);
+    this.dispatcher = new Dispatcher(this.client, new SlidingWindow(limit, windowMs), concurrency);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export interface VitallyConfigNode extends Node {
+  /** The shared connection; throws a ConfigError when the settings are unusable. */
+  connection(): Connection;
+}
+
+/** How long close waits for requests in flight before cutting them off (Node-RED allows 15 s). */
+export function closeDeadlineMs(red: RED): number {
+  const timeout = Number(red.settings.nodeCloseTimeout) || 15000;
+  return Math.max(100, Math.min(timeout - 1000, timeout * 0.8));
+}

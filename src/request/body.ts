@@ -1,0 +1,53 @@
+import { Requirement, Template, describeRequirement } from '../catalogue';
+import { RecordError } from './errors';
+
+/** Parses the node's `exclude` setting: comma-separated, trimmed, dotted paths allowed. */
+export function parseExclude(setting: string | undefined): string[][] {
+  return (setting || '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => s.split('.'));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The body without the excluded attributes; copies only along the paths it changes. */
+export function excludeAttributes(body: unknown, paths: string[][]): unknown {
+  let out = body;
+  for (const path of paths) out = without(out, path);
+  return out;
+}
+
+function without(value: unknown, path: string[]): unknown {
+  if (!isPlainObject(value) || !(path[0] in value)) return value;
+  const copy = { ...value };
+  if (path.length === 1) delete copy[path[0]];
+  else copy[path[0]] = without(value[path[0]], path.slice(1));
+  return copy;
+}
+
+function present(value: unknown, kind: Requirement['kind']): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  switch (kind) {
+    case 'array': return Array.isArray(value);
+    case 'nonEmptyArray': return Array.isArray(value) && value.length > 0;
+    case 'score': return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
+    default: return true;
+  }
+}
+
+/** Throws a RecordError naming the first missing or malformed required field. */
+export function checkRequired(t: Template, body: unknown): void {
+  if (!isPlainObject(body)) {
+    const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body;
+    throw new RecordError(`the request body must be an object, not ${got}`);
+  }
+  for (const r of t.required) {
+    if (r.fields.some((f) => present(body[f], r.kind))) continue;
+    const hasValue = r.fields.some((f) => body[f] !== undefined && body[f] !== null && body[f] !== '');
+    let message = hasValue
+      ? `${describeRequirement(r)} is required; got ${JSON.stringify(body[r.fields.find((f) => body[f] !== undefined)!])}`
+      : `${describeRequirement(r)} is required`;
+    const alias = r.fields.flatMap((f) => (t.aliases?.[f] || []).filter((a) => a in body).map((a) => [a, f]))[0];
+    if (alias) message += ` (the record has "${alias[0]}": Vitally expects "${alias[1]}")`;
+    throw new RecordError(message);
+  }
+}
