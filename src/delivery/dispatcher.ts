@@ -178,7 +178,9 @@ export class Dispatcher {
     this.window.observe(now, rate.remaining, rate.resetMs);
     let serverWait = rate.retryAfterMs;
     if (res.status === 429) {
-      serverWait = Math.max(rate.retryAfterMs ?? 0, rate.resetMs ?? 0, 1000);
+      // Reset only says when the window frees a slot; it explains a 429 only when none remain.
+      const windowWait = rate.remaining === undefined || rate.remaining <= 0 ? rate.resetMs ?? 0 : 0;
+      serverWait = Math.max(rate.retryAfterMs ?? 0, windowWait, 1000);
       this.window.pauseUntil(now + serverWait);
     }
     const ok = res.status !== undefined && res.status >= 200 && res.status < 300;
