@@ -64,7 +64,7 @@ function exampleFlows(sandboxUrl) {
   }
   const config = {
     id: sharedId || 'vitally-sandbox-config', type: 'vitally-config', name: SHARED_CONFIG_NAME, region: 'custom', subdomain: '',
-    baseUrl: sandboxUrl, rateLimit: 1000, rateWindow: 60, concurrency: 4,
+    baseUrl: sandboxUrl, rateLimit: 1000, rateWindow: 60, concurrency: 4, timeout: 30,
   };
   return { tabs, config };
 }
