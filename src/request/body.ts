@@ -42,9 +42,9 @@ export function checkRequired(t: Template, body: unknown): void {
   }
   for (const r of t.required) {
     if (r.fields.some((f) => present(body[f], r.kind))) continue;
-    const hasValue = r.fields.some((f) => body[f] !== undefined && body[f] !== null && body[f] !== '');
-    let message = hasValue
-      ? `${describeRequirement(r)} is required; got ${JSON.stringify(body[r.fields.find((f) => body[f] !== undefined)!])}`
+    const given = r.fields.find((f) => body[f] !== undefined && body[f] !== null && body[f] !== '');
+    let message = given !== undefined
+      ? `${describeRequirement(r)} is required; got ${JSON.stringify(body[given])}`
       : `${describeRequirement(r)} is required`;
     const alias = r.fields.flatMap((f) => (t.aliases?.[f] || []).filter((a) => a in body).map((a) => [a, f]))[0];
     if (alias) message += ` (the record has "${alias[0]}": Vitally expects "${alias[1]}")`;

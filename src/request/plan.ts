@@ -75,7 +75,8 @@ export function planAnalyticsBatch(t: Template, hosts: Hosts, parts: PlannedRequ
     method: 'POST',
     url: `${analyticsBase(hosts)}/batch`,
     api: 'analytics',
-    body: parts.map((p) => ({ type: t.analyticsType, ...(p.body as object) })),
+    // The template decides the message type; a record's own `type` field must not turn it into another.
+    body: parts.map((p) => ({ ...(p.body as object), type: t.analyticsType })),
   };
 }
 

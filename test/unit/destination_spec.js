@@ -1,0 +1,174 @@
+'use strict';
+const assert = require('node:assert/strict');
+
+const { parseDestination, planRecord } = require('../../dist/request/destination');
+const { ConfigError } = require('../../dist/client/hosts');
+const { DEFAULT_RETRY } = require('../../dist/delivery/retry');
+const { US, throwsWith, validBody } = require('./helpers');
+
+describe('request/destination parseDestination', function () {
+  it('defaults: createAccount, no batching, not a dry run, the default retry policy', function () {
+    const d = parseDestination({});
+    assert.equal(d.endpoint, 'createAccount');
+    assert.equal(d.template.id, 'createAccount');
+    assert.equal(d.batching, undefined);
+    assert.equal(d.dryRun, false);
+    assert.deepEqual(d.retry, DEFAULT_RETRY);
+    assert.deepEqual(d.params, []);
+    assert.deepEqual(d.exclude, []);
+  });
+
+  it('refuses an unknown template', function () {
+    throwsWith(() => parseDestination({ endpoint: 'createWidget' }), ConfigError, /unknown endpoint template "createWidget"/);
+  });
+
+  it('lists the typedInput params of the template and parses exclude', function () {
+    const d = parseDestination({ endpoint: 'updateCustomObjectInstance', exclude: 'a, b.c' });
+    assert.deepEqual(d.params, ['customObjectId', 'instanceId']);
+    assert.deepEqual(d.exclude, [['a'], ['b', 'c']]);
+  });
+
+  describe('delete guard', function () {
+    const deletes = ['deleteOrganization', 'deleteAccount', 'deleteUser', 'deleteCustomObjectInstance', 'deleteCustomObjectInstances'];
+
+    it('refuses every delete template without confirmDelete', function () {
+      for (const endpoint of deletes) {
+        for (const confirmDelete of [undefined, false, 'false', '']) {
+          throwsWith(() => parseDestination({ endpoint, confirmDelete }), ConfigError, /irreversible.*confirm/);
+        }
+      }
+    });
+
+    it('accepts deletes with confirmDelete (boolean or the string "true")', function () {
+      for (const endpoint of deletes) {
+        assert.equal(parseDestination({ endpoint, confirmDelete: true }).template.method, 'DELETE');
+        assert.equal(parseDestination({ endpoint, confirmDelete: 'true' }).template.method, 'DELETE');
+      }
+    });
+
+    it('lets a dry run render deletes without confirmDelete', function () {
+      for (const endpoint of deletes) assert.equal(parseDestination({ endpoint, dryRun: true }).dryRun, true);
+      assert.equal(parseDestination({ endpoint: 'deleteUser', dryRun: 'true' }).dryRun, true);
+    });
+
+    it('gates manual DELETE too, but not manual POST or PUT', function () {
+      throwsWith(() => parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/accounts/{{payload.id}}' }), ConfigError,
+        /irreversible/);
+      throwsWith(() => parseDestination({ endpoint: 'manual', method: 'delete', url: '/x' }), ConfigError, /irreversible/);
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', confirmDelete: true }).manual.method, 'DELETE');
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', dryRun: true }).manual.method, 'DELETE');
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'PUT', url: '/x' }).manual.method, 'PUT');
+    });
+
+    it('does not gate non-delete templates', function () {
+      assert.equal(parseDestination({ endpoint: 'updateAccount' }).template.method, 'PUT');
+    });
+  });
+
+  describe('batching', function () {
+    it('applies to Analytics templates, with the defaults size 100 and 1000 ms', function () {
+      const d = parseDestination({ endpoint: 'analyticsTrack', batch: true });
+      assert.equal(d.batching.size, 100);
+      assert.equal(d.batching.timeoutMs, 1000);
+      assert.equal(d.batching.groupField, undefined);
+    });
+
+    it('does not apply to REST templates even when ticked', function () {
+      for (const endpoint of ['createAccount', 'updateUser', 'createMessage']) {
+        assert.equal(parseDestination({ endpoint, batch: true, batchSize: 10 }).batching, undefined, endpoint);
+      }
+      assert.equal(parseDestination({ endpoint: 'deleteUser', confirmDelete: true, batch: 'true' }).batching, undefined);
+    });
+
+    it('is off unless ticked', function () {
+      assert.equal(parseDestination({ endpoint: 'analyticsTrack', batch: false, batchSize: 5 }).batching, undefined);
+      assert.equal(parseDestination({ endpoint: 'analyticsTrack', batch: 'false' }).batching, undefined);
+    });
+
+    it('applies to manual mode, whose size is not capped at 100', function () {
+      const d = parseDestination({ endpoint: 'manual', url: '/x', batch: 'true', batchSize: '250' });
+      assert.equal(d.batching.size, 250);
+    });
+
+    it('refuses an Analytics batch size over 100', function () {
+      throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: 101 }), ConfigError, /at most 100/);
+      throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '500' }), ConfigError, /at most 100/);
+      assert.equal(parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '100' }).batching.size, 100);
+    });
+
+    it('reads numeric settings given as strings and refuses bad ones', function () {
+      const d = parseDestination({ endpoint: 'analyticsUser', batch: 'true', batchSize: '25', batchTimeout: '250' });
+      assert.equal(d.batching.size, 25);
+      assert.equal(d.batching.timeoutMs, 250);
+      assert.equal(parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '', batchTimeout: '' }).batching.size, 100);
+      for (const batchSize of ['0', '-5', 'ten', '2.5', 0]) {
+        throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize }), ConfigError, /batch size/);
+      }
+      for (const batchTimeout of ['0', 'soon', -1]) {
+        throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchTimeout }), ConfigError, /batch timeout/);
+      }
+    });
+
+    it('grouping by field needs a field name, and carries it trimmed', function () {
+      throwsWith(() => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field' }), ConfigError,
+        /needs a field name/);
+      throwsWith(() => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field', groupField: '  ' }),
+        ConfigError, /needs a field name/);
+      const d = parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field', groupField: ' userId ' });
+      assert.equal(d.batching.groupField, 'userId');
+      assert.equal(parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'count', groupField: 'userId' })
+        .batching.groupField, undefined);
+    });
+
+    it('combines Analytics parts into one /batch call and manual parts into one array', function () {
+      const a = parseDestination({ endpoint: 'analyticsTrack', batch: true });
+      const part = { method: 'POST', url: 'https://acme.api.vitally.io/analytics/v1/track', api: 'analytics', body: { event: 'e' } };
+      const call = a.batching.combine(US, [part, part]);
+      assert.equal(call.url, 'https://acme.api.vitally.io/analytics/v1/batch');
+      assert.deepEqual(call.body, [{ type: 'track', event: 'e' }, { type: 'track', event: 'e' }]);
+      const m = parseDestination({ endpoint: 'manual', url: '/x', batch: true });
+      const mc = m.batching.combine(US, [{ ...part, url: 'https://acme.rest.vitally.io/resources/x', api: 'rest' }, part]);
+      assert.deepEqual(mc.body, [{ event: 'e' }, { event: 'e' }]);
+      assert.equal(mc.url, 'https://acme.rest.vitally.io/resources/x');
+    });
+  });
+
+  describe('retries', function () {
+    it('reads retries as a whole number, from a string too', function () {
+      assert.equal(parseDestination({ retries: '3' }).retry.retries, 3);
+      assert.equal(parseDestination({ retries: 0 }).retry.retries, 0);
+      assert.equal(parseDestination({ retries: '' }).retry.retries, DEFAULT_RETRY.retries);
+    });
+
+    it('refuses negative, fractional and non-numeric retries', function () {
+      for (const retries of ['-1', '1.5', 'many', -2]) {
+        throwsWith(() => parseDestination({ retries }), ConfigError, /retries must be a whole number/);
+      }
+    });
+
+    it('reads the maximum retry delay in seconds', function () {
+      assert.equal(parseDestination({ retryMaxDelay: '2.5' }).retry.maxDelayMs, 2500);
+      assert.equal(parseDestination({}).retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs);
+      throwsWith(() => parseDestination({ retryMaxDelay: '0' }), ConfigError, /maximum retry delay/);
+      assert.equal(parseDestination({ retries: '2' }).retry.baseDelayMs, DEFAULT_RETRY.baseDelayMs);
+    });
+  });
+
+  it('refuses bad manual settings at parse time', function () {
+    throwsWith(() => parseDestination({ endpoint: 'manual' }), ConfigError, /needs a URL/);
+    throwsWith(() => parseDestination({ endpoint: 'manual', url: '/x', headers: 'Authorization:x' }), ConfigError, /cannot be overridden/);
+  });
+
+  it('planRecord plans a template record or a manual one', function () {
+    const t = parseDestination({ endpoint: 'updateAccount' });
+    const r = planRecord(t, US, {}, { params: { accountId: 'a1' }, body: { name: 'n' } });
+    assert.equal(r.url, 'https://acme.rest.vitally.io/resources/accounts/a1');
+    const m = parseDestination({ endpoint: 'manual', method: 'PUT', url: '/accounts/{{payload.id}}', exclude: 'id' });
+    const record = { id: 'x y', name: 'n' };
+    const mr = planRecord(m, US, { payload: record }, { params: {}, body: record });
+    assert.equal(mr.url, 'https://acme.rest.vitally.io/resources/accounts/x%20y');
+    assert.deepEqual(mr.body, { name: 'n' });
+    const c = parseDestination({ endpoint: 'createAccount' });
+    assert.deepEqual(planRecord(c, US, {}, { params: {}, body: validBody('createAccount') }).body, validBody('createAccount'));
+  });
+});
