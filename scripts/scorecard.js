@@ -15,7 +15,101 @@
 const fs = require('fs');
 const path = require('path');
 const acorn = require('acorn');
-const semver = require('semver');
+
+// ---------------------------------------------------------------- semver
+
+/**
+ * A tiny stand-in for the semver package, for a checkout where node-red (which brings semver)
+ * is not installed: comparators, x-ranges, ^, ~, hyphen ranges and ||, release versions only.
+ */
+const tinySemver = (() => {
+  const cmp = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const parseVersion = (v) => {
+    const m = /^\s*[v=]?(\d+)\.(\d+)\.(\d+)/.exec(String(v));
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  };
+  /** A partial version: numbers, with undefined for x, * or missing parts. */
+  const parsePartial = (p) => {
+    const m = /^[v=]?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-[\w.]+)?(?:\+[\w.]+)?$/.exec(p);
+    if (!m) throw new TypeError(`Invalid version ${p}`);
+    const parts = [m[1], m[2], m[3]].map((x) => (x === undefined || /^[xX*]$/.test(x) ? undefined : Number(x)));
+    const n = parts.findIndex((x) => x === undefined);
+    return n === -1 ? parts : parts.map((x, i) => (i < n ? x : undefined));
+  };
+  const floor = (p) => p.map((x) => x || 0);
+  /** The first version above every version matching the partial `p`. */
+  const above = (p) => {
+    if (p[0] === undefined) return null;
+    if (p[1] === undefined) return [p[0] + 1, 0, 0];
+    if (p[2] === undefined) return [p[0], p[1] + 1, 0];
+    return [p[0], p[1], p[2] + 1];
+  };
+  /** One comparator token as [op, version] pairs, ops >=, <, <= or =. */
+  function comparators(token) {
+    const m = /^(\^|~>?|>=|<=|>|<|=)?(.*)$/.exec(token);
+    const op = m[1] || '';
+    const p = parsePartial(m[2]);
+    const lo = floor(p);
+    const exact = p[2] !== undefined;
+    if (p[0] === undefined) return op === '<' || op === '>' ? [['<', [0, 0, 0]]] : [];
+    switch (op) {
+      case '^': {
+        const hi = p[0] > 0 || p[1] === undefined ? [p[0] + 1, 0, 0]
+          : p[1] > 0 || p[2] === undefined ? [0, p[1] + 1, 0] : [0, 0, p[2] + 1];
+        return [['>=', lo], ['<', hi]];
+      }
+      case '~': case '~>':
+        return [['>=', lo], ['<', p[1] === undefined ? [p[0] + 1, 0, 0] : [p[0], p[1] + 1, 0]]];
+      case '>=': return [['>=', lo]];
+      case '>': return [['>=', exact ? above(p) : above(p)]];
+      case '<': return [['<', lo]];
+      case '<=': return exact ? [['<=', lo]] : [['<', above(p)]];
+      default: return exact ? [['=', lo]] : [['>=', lo], ['<', above(p)]];
+    }
+  }
+  /** A range as a list of comparator sets (one per || alternative). */
+  function parseRange(range) {
+    return String(range).split('||').map((alt) => {
+      const text = alt.trim().replace(/(\^|~>?|>=|<=|>|<|=)\s+/g, '$1');
+      const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
+      if (hyphen) return [['>=', floor(parsePartial(hyphen[1]))], ...comparators(`<=${hyphen[2]}`)];
+      return text ? text.split(/\s+/).flatMap(comparators) : [];
+    });
+  }
+  const test = (v, [op, c]) => (op === '>=' ? cmp(v, c) >= 0 : op === '<' ? cmp(v, c) < 0 : op === '<=' ? cmp(v, c) <= 0 : cmp(v, c) === 0);
+  const inSet = (v, set) => set.every((c) => test(v, c));
+  const lowest = (set) => set.filter(([op]) => op === '>=' || op === '=').map(([, c]) => c).reduce((a, b) => (cmp(a, b) >= 0 ? a : b), [0, 0, 0]);
+  const asVersion = (v) => ({ major: v[0], minor: v[1], patch: v[2], version: v.join('.') });
+  return {
+    validRange(range) { try { parseRange(range); return String(range); } catch { return null; } },
+    satisfies(version, range) {
+      const v = parseVersion(version);
+      try { return Boolean(v) && parseRange(range).some((set) => inSet(v, set)); } catch { return false; }
+    },
+    minVersion(range) {
+      const found = parseRange(range).map(lowest).filter((v, i, all) => inSet(v, parseRange(range)[i]));
+      return found.length ? asVersion(found.reduce((a, b) => (cmp(a, b) <= 0 ? a : b))) : null;
+    },
+    intersects(a, b) {
+      return parseRange(a).some((s1) => parseRange(b).some((s2) => {
+        const both = [...s1, ...s2];
+        return inSet(lowest(both), both);
+      }));
+    },
+    major(version) { return parseVersion(version)[0]; },
+  };
+})();
+
+/** semver from node_modules (node-red brings it), else the tiny stand-in above. */
+function loadSemver() {
+  for (const from of [__dirname, process.cwd()]) {
+    try {
+      return require(require.resolve('semver', { paths: [from] }));
+    } catch { /* try the next place */ }
+  }
+  return tinySemver;
+}
+const semver = loadSemver();
 
 /** Node-RED releases a package should load on: the 4.x maintenance line and the 5.x latest. */
 const NODE_RED_VERSIONS = ['4.0.0', '4.1.15', '5.0.0'];
@@ -428,7 +522,7 @@ function report(results) {
   return lines.join('\n');
 }
 
-module.exports = { checkPackage, parseEditorHtml, report };
+module.exports = { checkPackage, parseEditorHtml, report, tinySemver };
 
 if (require.main === module) {
   const dir = process.argv[2] || path.join(__dirname, '..');

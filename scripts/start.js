@@ -195,6 +195,7 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
 
   const examples = added.length ? `imported ${added.length} example tab(s)` : 'example tabs already present';
   console.log([

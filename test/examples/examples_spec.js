@@ -257,6 +257,7 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
       assert.deepStrictEqual([last.succeeded, last.failed], [0, 1]);
       assert.ok(last.results[0].error && !last.results[0].statusCode, 'refused before sending');
       await sleep(200);
+      assert.strictEqual(debugOf('Catch: msg.error').length, 1, 'only the unchecked message failed');
       const posts = requests('POST', /^\/resources\/npsResponses$/);
       assert.strictEqual(posts.length, 2, 'the score of 11 never reached Vitally');
       assert.ok(posts.every((r) => r.body.score <= 10));
@@ -366,6 +367,9 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
       assert.ok(retried.attempts > 1 && retried.statusCode === 200, 'a call that succeeded after retries shows its attempts');
       const summary = await until('output 1', () => debugOf('summary (msg.vitally)')[0]);
       assert.deepStrictEqual([summary.total, summary.succeeded, summary.failed], [6, 4, 2]);
+      await sleep(200);
+      assert.strictEqual(debugOf('Catch: msg.error').length, 1, 'done(err) once for the message, not once per failed record');
+      assert.strictEqual(debugOf('summary (msg.vitally)').length, 1, 'output 1 once per input message');
 
       await press('2. Replay the failures');
       await until('the replayed accounts and the file deleted', () => sandbox.list('accounts').length === 6 && !fs.existsSync(replayFile));

@@ -9,7 +9,8 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
-const WebSocket = require('ws');
+// ws comes with Node-RED's editor API (Node 20 has no WebSocket client of its own).
+const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@node-red/editor-api/package.json'))] }));
 
 const RED_JS = require.resolve('node-red/red.js');
 

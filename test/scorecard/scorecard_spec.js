@@ -233,6 +233,25 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
     expectCaught(checkPackage(copy({ examples: (dir) => fs.rmSync(dir, { recursive: true }) })), 'N02', /no examples\/ folder/);
   });
 
+  it('its tiny semver stand-in (for checkouts without node-red installed) agrees with semver', function () {
+    const { tinySemver } = require('../../scripts/scorecard');
+    const semver = require('semver');
+    const ranges = ['>=18', '>=3.1.0', '^4.0.0', '^1.21.1', '^0.27.2', '~4.2', '4.x', '>=22.9', '^20.0.0', '>=20 <23', '*',
+      '1.2.3', '>=24', '^0.0.3', '~1', '1 - 3', '4.1 - 5', '>=18 || ^16.14', '<=5.1', '>5', '<4', '>= 5.0.0', 'four', '>=18.5'];
+    const versions = ['0.0.3', '0.27.9', '1.0.0', '1.21.1', '3.1.0', '3.9.9', '4.0.0', '4.1.15', '4.2.0', '5.0.0', '5.1.0', '5.1.1',
+      '16.14.0', '18.0.0', '18.5.0', '20.0.0', '20.19.0', '22.9.0', '23.0.0', '24.0.0'];
+    for (const r of ranges) {
+      assert.strictEqual(Boolean(tinySemver.validRange(r)), Boolean(semver.validRange(r)), `validRange(${r})`);
+      if (!semver.validRange(r)) continue;
+      for (const v of versions) assert.strictEqual(tinySemver.satisfies(v, r), semver.satisfies(v, r), `satisfies(${v}, ${r})`);
+      const min = semver.minVersion(r);
+      assert.strictEqual((tinySemver.minVersion(r) || {}).version, min && min.version, `minVersion(${r})`);
+      for (const other of ['20.x', '4.x', '>=22.9.0']) {
+        assert.strictEqual(tinySemver.intersects(r, other), semver.intersects(r, other), `intersects(${r}, ${other})`);
+      }
+    }
+  });
+
   it('reports the network-only checks as skipped, not passed', function () {
     const results = checkPackage(ROOT);
     assert.strictEqual(byId(results, 'P08').status, 'skip');
