@@ -83,7 +83,8 @@ export class Delivery<M = unknown> {
       return;
     }
     this.opts.dispatcher.submit(this.opts.owner, request, (outcome) => {
-      this.opts.report({ request, parts, outcome });
+      // A call cancelled before its first attempt was never made: nothing to report on output 2.
+      if (outcome.attempts > 0) this.opts.report({ request, parts, outcome });
       const error = outcome.ok ? undefined : failureReason(outcome);
       const body = outcome.body as Record<string, unknown> | undefined;
       const id = parts.length === 1 && body && typeof body.id === 'string' ? body.id : undefined;

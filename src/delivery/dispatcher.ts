@@ -79,6 +79,8 @@ export class Dispatcher {
     readonly window: SlidingWindow,
     private readonly concurrency: number,
     private readonly now: () => number = () => performance.now(),
+    /** A done callback that throws is a bug upstream; it must not stall the queue. */
+    private readonly onCallbackError: (err: unknown) => void = (err) => { throw err; },
   ) {}
 
   get inflightCount(): number {
@@ -206,7 +208,11 @@ export class Dispatcher {
       else this.lines.delete(key);
     }
     job.owner.pending--;
-    job.done({ ...res, ok, attempts: job.attempts });
+    try {
+      job.done({ ...res, ok, attempts: job.attempts });
+    } catch (err) {
+      this.onCallbackError(err);
+    }
     job.owner.settledOne();
   }
 }

@@ -24,14 +24,14 @@ export class Connection {
   readonly client: VitallyClient;
   readonly dispatcher: Dispatcher;
 
-  constructor(settings: ConfigSettings, credentials: Credentials) {
+  constructor(settings: ConfigSettings, credentials: Credentials, onError: (err: unknown) => void) {
     this.hosts = resolveHosts(settings);
     const limit = positiveNumber(settings.rateLimit, 1000, 'rate limit');
     const windowMs = positiveNumber(settings.rateWindow, 60, 'rate window', false) * 1000;
     const concurrency = positiveNumber(settings.concurrency, 4, 'concurrency');
     const timeoutMs = positiveNumber(settings.timeout, 30, 'timeout', false) * 1000;
     this.client = new VitallyClient(this.hosts, credentials, timeoutMs, concurrency);
-    this.dispatcher = new Dispatcher(this.client, new SlidingWindow(limit, windowMs), concurrency);
+    this.dispatcher = new Dispatcher(this.client, new SlidingWindow(limit, windowMs), concurrency, undefined, onError);
   }
 
   close(): void {

@@ -10,7 +10,7 @@ export = function (RED: RED): void {
     let connection: Connection | undefined;
     let error: string | undefined;
     try {
-      connection = new Connection(config, this.credentials || {});
+      connection = new Connection(config, this.credentials || {}, (err) => this.error(err));
     } catch (err) {
       error = (err as Error).message;
     }

@@ -18,10 +18,12 @@ export function excludeAttributes(body: unknown, paths: string[][]): unknown {
 
 function without(value: unknown, path: string[]): unknown {
   if (!isPlainObject(value) || !(path[0] in value)) return value;
-  const copy = { ...value };
-  if (path.length === 1) delete copy[path[0]];
-  else copy[path[0]] = without(value[path[0]], path.slice(1));
-  return copy;
+  if (path.length === 1) {
+    const { [path[0]]: _removed, ...rest } = value;
+    return rest;
+  }
+  const inner = without(value[path[0]], path.slice(1));
+  return inner === value[path[0]] ? value : { ...value, [path[0]]: inner };
 }
 
 function present(value: unknown, kind: Requirement['kind']): boolean {

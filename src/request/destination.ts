@@ -80,7 +80,8 @@ export function parseDestination(s: DestinationSettings): Destination {
       combine: template ? (hosts, parts) => planAnalyticsBatch(template!, hosts, parts) : (_hosts, parts) => planManualBatch(parts),
     };
   }
-  const retries = s.retries === undefined || s.retries === '' ? DEFAULT_RETRY.retries : Number(s.retries);
+  const retries = s.retries === undefined || s.retries === null || String(s.retries).trim() === ''
+    ? DEFAULT_RETRY.retries : Number(s.retries);
   if (!Number.isInteger(retries) || retries < 0) throw new ConfigError(`retries must be a whole number, not "${s.retries}"`);
   return {
     endpoint,

@@ -105,8 +105,15 @@ export function parseManualSettings(method: string | undefined, url: string | un
   return { method: m, url: url.trim(), headers: parsed };
 }
 
+/** Path segments that an empty or dot parameter leaves behind: `//`, a trailing `/`, `.` or `..`. */
+const HOLLOW_SEGMENT = /\/\/|\/$|(^|\/)\.{1,2}(\/|$)/;
+
 /** Resolves a rendered manual URL: a path under the REST base, or absolute on the Vitally host. */
 function resolveManualUrl(rendered: string, hosts: Hosts): { url: string; api: Api } {
+  const path = rendered.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/)[0];
+  if (HOLLOW_SEGMENT.test(path)) {
+    throw new RecordError(`URL "${rendered}" has an empty or dot path segment: a parameter is missing or not an id`);
+  }
   let url: URL;
   try {
     url = /^[a-z][a-z0-9+.-]*:/i.test(rendered)

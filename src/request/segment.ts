@@ -8,6 +8,7 @@ export function encodeSegment(name: string, value: unknown): string {
   if (value === undefined || value === null || value === '') {
     throw new RecordError(`${name} is empty`);
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RecordError(`${name} is not a finite number`);
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new RecordError(`${name} must be a string or a number, not ${Array.isArray(value) ? 'an array' : typeof value}`);
   }

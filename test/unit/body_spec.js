@@ -47,6 +47,7 @@ describe('request/body', function () {
     it('with nothing to exclude returns the body itself', function () {
       const input = record();
       assert.equal(excludeAttributes(input, []), input);
+      assert.equal(excludeAttributes(input, parseExclude('absent, traits.absent.deeper')), input, 'nothing removed, nothing copied');
     });
   });
 

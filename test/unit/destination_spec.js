@@ -138,6 +138,8 @@ describe('request/destination parseDestination', function () {
       assert.equal(parseDestination({ retries: '3' }).retry.retries, 3);
       assert.equal(parseDestination({ retries: 0 }).retry.retries, 0);
       assert.equal(parseDestination({ retries: '' }).retry.retries, DEFAULT_RETRY.retries);
+      assert.equal(parseDestination({ retries: ' ' }).retry.retries, DEFAULT_RETRY.retries);
+      assert.equal(parseDestination({ retries: null }).retry.retries, DEFAULT_RETRY.retries);
     });
 
     it('refuses negative, fractional and non-numeric retries', function () {

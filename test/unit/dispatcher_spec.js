@@ -59,6 +59,19 @@ describe('delivery/dispatcher', function () {
     assert.equal(d.queued, 0);
   });
 
+  it('reports a done callback that throws and keeps the queue moving', async function () {
+    const t = new FakeTransport(() => OK);
+    const errors = [];
+    const d = new Dispatcher(t, BIG_WINDOW(), 1, () => Date.now(), (err) => errors.push(err.message));
+    const owner = new Owner(POLICY);
+    const s = submitter(d);
+    d.submit(owner, request(), () => { throw new Error('boom'); });
+    const after = s.submit(owner, request());
+    await runUntil(fake.clock, () => after.dones.length === 1);
+    assert.deepEqual(errors, ['boom']);
+    assert.equal(owner.pending, 0);
+  });
+
   it('never has more than `concurrency` requests in flight, and uses all of them', async function () {
     const rnd = seeded(1);
     const t = new FakeTransport(() => OK, () => 1 + Math.floor(rnd() * 20));

@@ -212,6 +212,14 @@ describe('request/plan', function () {
       assert.equal(planManual(manual('POST', 'accounts')).url, 'https://acme.rest.vitally.io/resources/accounts');
     });
 
+    it('refuses a URL whose parameter is missing, empty or a dot segment', function () {
+      for (const id of [undefined, '', '.', '..']) {
+        const v = { payload: { id } };
+        throwsWith(() => planManualRecord(manual('PUT', '/accounts/{{payload.id}}'), US, v, {}, []), RecordError, /empty or dot path segment/);
+      }
+      throwsWith(() => planManual(manual('POST', '/conversations/{{payload.missing}}/messages')), RecordError, /empty or dot/);
+    });
+
     it('inserts {{{x}}} as written', function () {
       assert.equal(planManual(manual('PUT', '/things/{{{payload.raw}}}')).url, 'https://acme.rest.vitally.io/resources/things/x/y');
     });
@@ -240,10 +248,11 @@ describe('request/plan', function () {
 
     it('keeps a relative path on the REST host whatever it renders to', function () {
       const hostile = { payload: { p: '//evil.example.com/x', q: '@evil.example.com' } };
-      for (const url of ['{{{payload.p}}}', '/{{{payload.q}}}', '{{payload.p}}']) {
+      for (const url of ['/{{{payload.q}}}', '{{payload.p}}']) {
         const req = planManualRecord(manual('POST', url), US, hostile, {}, []);
         assert.equal(new URL(req.url).origin, 'https://acme.rest.vitally.io', url);
       }
+      assert.throws(() => planManualRecord(manual('POST', '{{{payload.p}}}'), US, hostile, {}, []), /empty or dot path segment/);
     });
 
     it('sends the record as written: no stamps, exclusions applied, DELETE without body', function () {

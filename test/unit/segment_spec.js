@@ -31,6 +31,8 @@ describe('request/segment', function () {
   });
 
   const refused = [
+    [NaN, /not a finite number/],
+    [Infinity, /not a finite number/],
     ['', /accountId is empty/],
     ['   ', /accountId is empty/],
     [null, /accountId is empty/],
@@ -42,7 +44,7 @@ describe('request/segment', function () {
     [true, /must be a string or a number, not boolean/],
   ];
   for (const [value, pattern] of refused) {
-    it(`refuses ${JSON.stringify(value) ?? 'undefined'} as a RecordError naming the parameter`, function () {
+    it(`refuses ${typeof value === 'number' ? value : JSON.stringify(value) ?? 'undefined'} as a RecordError naming the parameter`, function () {
       throwsWith(() => encodeSegment('accountId', value), RecordError, pattern);
     });
   }
