@@ -15,7 +15,7 @@ export type Latency = number | { min: number; max: number };
 export type Fault = number | 'drop' | undefined;
 
 /** mulberry32: tiny, fast and good enough to make fault sequences reproducible from a seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

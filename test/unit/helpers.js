@@ -127,17 +127,8 @@ function throwsWith(fn, Class, pattern) {
   });
 }
 
-/** Mulberry32: a small seeded generator so a failing random run can be replayed. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the sandbox's) so a failing random run can be replayed. */
+const { seededRandom: seeded } = require('../../dist/sandbox/faults');
 
 /** Fake timers and Date (microtasks stay real, so awaited promises still settle). */
 function fakeClock() {
