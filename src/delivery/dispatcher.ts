@@ -3,6 +3,7 @@
  * budget, at most `concurrency` requests in flight, requests to one object in arrival order,
  * retries with backoff. Every submitted request ends in exactly one `done` call.
  */
+import { setMaxListeners } from 'events';
 import { performance } from 'perf_hooks';
 import { PlannedRequest } from '../request/plan';
 import { Queue } from './queue';
@@ -38,7 +39,10 @@ export class Owner {
   readonly abort = new AbortController();
   private idle?: () => void;
 
-  constructor(readonly policy: RetryPolicy, readonly onChange: () => void = () => {}) {}
+  constructor(readonly policy: RetryPolicy, readonly onChange: () => void = () => {}) {
+    // Every request in flight listens on this one signal; more than 10 is normal here.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** Resolves once none of this owner's requests is in flight. */
   whenIdle(): Promise<void> {
@@ -136,7 +140,20 @@ export class Dispatcher {
     for (const job of waiting) this.finish(job, closed, false, false);
     for (const job of holders) this.finish(job, closed, false);
     this.pump();
+    if (this.ready.length === 0) this.clearWake();
     return waiting.length + holders.length;
+  }
+
+  /** The config node is closing: no timer may outlive it. */
+  close(): void {
+    this.clearWake();
+    for (const job of this.retrying) clearTimeout(job.retryTimer);
+  }
+
+  private clearWake(): void {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = Infinity;
   }
 
   private pump(): void {

@@ -57,6 +57,13 @@ export class MessageTracker<M = unknown> {
     if (--this.remaining === 0) this.onSettled(this);
   }
 
+  /** Fails every record not settled yet, e.g. when the node cannot take the message at all. */
+  failAll(error: string): void {
+    for (let index = 0; index < this.results.length; index++) {
+      if (!this.results[index]) this.settle({ index, error });
+    }
+  }
+
   summary(): Summary {
     return {
       endpoint: this.endpoint,

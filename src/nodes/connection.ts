@@ -35,6 +35,7 @@ export class Connection {
   }
 
   close(): void {
+    this.dispatcher.close();
     this.client.close();
   }
 }

@@ -99,12 +99,11 @@ export = function (RED: RED): void {
       lastRecords.set(node.id, records[0]);
       const tracker: Tracker = new MessageTracker(msg, dest?.endpoint ?? String(settings.endpoint), records.length,
         dest?.dryRun ?? false, (t) => settled(t, send, done));
-      const refuse = (reason: string) => records.forEach((_, index) => tracker.settle({ index, error: reason }));
       const queued = (owner?.pending ?? 0) + (delivery?.batched ?? 0) + evaluating;
-      if (setupError) refuse(setupError);
-      else if (closing) refuse('not delivered: the node is stopping');
+      if (setupError) tracker.failAll(setupError);
+      else if (closing) tracker.failAll('not delivered: the node is stopping');
       else if (maxQueue > 0 && queued + records.length > maxQueue) {
-        refuse(`queue full: ${queued} records are waiting and nodeMessageBufferMaxLength is ${maxQueue}`);
+        tracker.failAll(`queue full: ${queued} records are waiting and nodeMessageBufferMaxLength is ${maxQueue}`);
       } else {
         evaluating += records.length;
         for (let index = 0; index < records.length; index++) {

@@ -288,6 +288,31 @@ describe('delivery/dispatcher', function () {
   });
 
   describe('cancel', function () {
+    it('leaves no timer behind when the rate budget was holding the queue back', async function () {
+      const t = new FakeTransport(() => OK);
+      const d = dispatcher(t, 4, new SlidingWindow(1, 60000));
+      const s = submitter(d);
+      const owner = new Owner(POLICY);
+      for (let i = 0; i < 3; i++) s.submit(owner, request());
+      await fake.clock.tickAsync(5);
+      assert.equal(s.doneCount, 1);
+      assert.equal(fake.clock.countTimers(), 1, 'waiting for the window');
+      d.cancel(owner);
+      assert.equal(fake.clock.countTimers(), 0);
+      assert.equal(s.doneCount, 3);
+    });
+
+    it('close() clears the timers of a dispatcher whose owners already left', async function () {
+      const t = new FakeTransport(() => ({ status: 503, headers: {}, body: '' }));
+      const d = dispatcher(t, 4);
+      const owner = new Owner(POLICY);
+      submitter(d).submit(owner, request());
+      await fake.clock.tickAsync(5);
+      assert.equal(fake.clock.countTimers(), 1, 'a retry is waiting');
+      d.close();
+      assert.equal(fake.clock.countTimers(), 0);
+    });
+
     it('ends an owner\'s queued jobs with the closed error and leaves other owners\' jobs', async function () {
       const t = new FakeTransport();
       const d = dispatcher(t, 1);

@@ -34,6 +34,18 @@ describe('delivery/message-tracker', function () {
     assert.equal(t.msg.topic, 't');
   });
 
+  it('failAll settles only the records still open, once', function () {
+    const { t, settled } = tracker(3);
+    t.settle({ index: 1, statusCode: 200 });
+    t.failAll('queue full');
+    assert.deepEqual(settled, [t]);
+    assert.deepEqual(t.summary().results, [
+      { index: 0, error: 'queue full' },
+      { index: 1, statusCode: 200 },
+      { index: 2, error: 'queue full' },
+    ]);
+  });
+
   it('ignores a second result for the same record', function () {
     const { t, settled } = tracker(2);
     t.settle({ index: 0, error: 'first' });
