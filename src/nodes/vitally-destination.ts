@@ -30,7 +30,6 @@ export = function (RED: RED): void {
     let closed = false;
     let sent = 0;
     let failed = 0;
-    let evaluating = 0;
     const closedMessages: Tracker[] = [];
     const maxQueue = Number(RED.settings.nodeMessageBufferMaxLength) || 0;
 
@@ -99,15 +98,13 @@ export = function (RED: RED): void {
       lastRecords.set(node.id, records[0]);
       const tracker: Tracker = new MessageTracker(msg, dest?.endpoint ?? String(settings.endpoint), records.length,
         dest?.dryRun ?? false, (t) => settled(t, send, done));
-      const queued = (owner?.pending ?? 0) + (delivery?.batched ?? 0) + evaluating;
+      const queued = (owner?.pending ?? 0) + (delivery?.batched ?? 0);
       if (setupError) tracker.failAll(setupError);
       else if (closing) tracker.failAll('not delivered: the node is stopping');
       else if (maxQueue > 0 && queued + records.length > maxQueue) {
         tracker.failAll(`queue full: ${queued} records are waiting and nodeMessageBufferMaxLength is ${maxQueue}`);
       } else {
-        evaluating += records.length;
         for (let index = 0; index < records.length; index++) {
-          evaluating--;
           try {
             const ctx = evaluator!.context(msg, records[index], many);
             let ev = evaluator!.evaluate(ctx);
@@ -139,7 +136,7 @@ export = function (RED: RED): void {
         const lost = closedMessages.filter((t) => t.undelivered > 0);
         if (lost.length) {
           const records = lost.reduce((n, t) => n + t.undelivered, 0);
-          node.error(`stopped with ${records} records of ${lost.length} messages not delivered; each message's error went to Catch nodes`);
+          node.error(`stopped with ${records} records of ${lost.length} messages not delivered; each of those messages ended with done(err)`);
         }
         closed = true;
         node.status({});
