@@ -123,6 +123,52 @@ describe('vitally-destination', function () {
       assert.strictEqual(result.vitally.results[0].statusCode, 400);
     });
 
+    it('reports a wrong key as a final 401, without retrying', async function () {
+      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs, ...withCatch], { credentials: { apiKey: 'not-the-key' } });
+      const caught = collect('caught', 1);
+      const before = sandbox.counters.total;
+      const { result, out2 } = await run({ externalId: 'k', name: 'key' });
+      const [err] = await caught;
+      assert.strictEqual(sandbox.counters.total, before + 1);
+      assert.deepStrictEqual([out2[0].statusCode, out2[0].attempts], [401, 1]);
+      assert.match(err.error.message, /HTTP 401/);
+      assert.ok(!JSON.stringify([result, out2, err]).includes('not-the-key'));
+    });
+
+    it('retries an unreachable host, then reports the network error', async function () {
+      const closedPort = await new Promise((resolve) => {
+        const s = http.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+      });
+      await load(sandbox, [destination({ endpoint: 'createAccount', retries: 2, retryMaxDelay: 0.05 }), ...outputs, ...withCatch],
+        { config: { baseUrl: `http://127.0.0.1:${closedPort}` } });
+      const caught = collect('caught', 1);
+      const { result, out2 } = await run({ externalId: 'u', name: 'unreachable' });
+      await caught;
+      assert.strictEqual(out2[0].attempts, 3);
+      assert.strictEqual(out2[0].statusCode, undefined);
+      assert.match(out2[0].error, /ECONNREFUSED/);
+      assert.match(result.vitally.results[0].error, /network error: ECONNREFUSED/);
+    });
+
+    it('times out a slow request, retries it, and reports the timeout', async function () {
+      sandbox.setLatency(400);
+      try {
+        await load(sandbox, [destination({ endpoint: 'createAccount', retries: 1, retryMaxDelay: 0.05 }), ...outputs], { config: { timeout: 0.1 } });
+        const { result, out2 } = await run({ externalId: 'slow', name: 'slow' });
+        assert.strictEqual(out2[0].attempts, 2);
+        assert.match(result.vitally.results[0].error, /timeout/);
+      } finally {
+        sandbox.setLatency(0);
+      }
+    });
+
+    it('refuses malformed JSON in a JSON body setting, naming it', async function () {
+      await load(sandbox, [destination({ endpoint: 'createAccount', body: '{"externalId": "x", name: }', bodyType: 'json' }), ...outputs]);
+      const { result } = await run({});
+      assert.match(result.vitally.results[0].error, /body is not valid JSON/);
+      assert.strictEqual(helper.getNode('n1').status.lastCall.args[0].fill, 'red');
+    });
+
     it('fires a Complete node when every record is delivered', async function () {
       await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs, ...withCatch]);
       const completed = collect('completed', 1);
