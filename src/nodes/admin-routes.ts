@@ -4,8 +4,8 @@
  */
 import { editorCatalogue } from '../catalogue';
 import { VitallyClient, errorText } from '../client/http';
+import { ConfigError, ConnectionSettings, Hosts, resolveHosts } from '../client/hosts';
 import { ConfigSettings, Connection, VitallyConfigNode } from './connection';
-import { ConfigError, Hosts, resolveHosts } from '../client/hosts';
 import { HttpResult } from '../delivery/dispatcher';
 import { failureReason } from '../delivery/delivery';
 import { DestinationSettings, parseDestination, planRecord } from '../request/destination';
@@ -35,31 +35,40 @@ export function connectionVerdict(result: HttpResult, hosts: Hosts): { ok: boole
   return { ok: false, statusCode, message: `${host} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}` };
 }
 
-/** The destination settings and config node a preview or test send is about. */
-function destinationFor(red: RED, body: { node?: DestinationSettings & { id?: string; vitally?: string } }) {
-  const settings = body.node;
-  if (!settings || typeof settings !== 'object') throw new ConfigError('the request needs the node settings');
-  const config = red.nodes.getNode(settings.vitally || '') as VitallyConfigNode | null;
-  if (!config) throw new ConfigError('deploy the Vitally config node first: previews use its region and host');
-  const connection = config.connection();
-  const deployed = settings.id ? red.nodes.getNode(settings.id) : null;
-  return { settings, connection, contextNode: deployed || { id: settings.id || 'preview', z: undefined } };
+interface PlanBody {
+  node?: DestinationSettings & { id?: string; vitally?: string };
+  record?: unknown;
+  /** The config dialog's region settings: a preview follows them, deployed or not. */
+  config?: ConnectionSettings;
 }
 
-async function plan(red: RED, body: { node?: DestinationSettings & { id?: string; vitally?: string }; record?: unknown }, forSend: boolean) {
-  const { settings, connection, contextNode } = destinationFor(red, body);
+function deployedConnection(red: RED, settings: { vitally?: string }): Connection {
+  const config = red.nodes.getNode(settings.vitally || '') as VitallyConfigNode | null;
+  if (!config) throw new ConfigError('deploy the Vitally config node first: a test send uses its key');
+  return config.connection();
+}
+
+/**
+ * The requests a destination would send for a sample record. A preview renders them for the
+ * hosts the dialog shows; a test send needs the deployed config node, whose key it uses.
+ */
+async function plan(red: RED, body: PlanBody, forSend: boolean) {
+  const settings = body.node;
+  if (!settings || typeof settings !== 'object') throw new ConfigError('the request needs the node settings');
+  const connection = forSend || !body.config ? deployedConnection(red, settings) : undefined;
+  const hosts = connection ? connection.hosts : resolveHosts(body.config!);
   // A preview shows deletes whatever the guard says; a test send is a real send and obeys it.
   const dest = parseDestination({ ...settings, dryRun: !forSend });
-  const evaluator = compileRecordEvaluator(red, contextNode, dest, settings);
+  const deployed = settings.id ? red.nodes.getNode(settings.id) : null;
+  const evaluator = compileRecordEvaluator(red, deployed || { id: settings.id || 'preview' }, dest, settings);
   const many = Array.isArray(body.record);
   const records: unknown[] = many ? (body.record as unknown[]) : [body.record];
   const requests: PlannedRequest[] = [];
   for (const record of records) {
     const ctx = evaluator.context({ payload: record } as Msg, record, many);
-    requests.push(planRecord(dest, connection.hosts, ctx, await evaluator.evaluate(ctx)));
+    requests.push(planRecord(dest, hosts, ctx, await evaluator.evaluate(ctx)));
   }
-  const batched = dest.batching ? [dest.batching.combine(connection.hosts, requests)] : requests;
-  return { connection, requests: batched };
+  return { connection, requests: dest.batching ? [dest.batching.combine(hosts, requests)] : requests };
 }
 
 function shown(req: PlannedRequest) {
@@ -103,7 +112,7 @@ export function registerAdminRoutes(RED: RED): void {
   });
 
   RED.httpAdmin.post('/vitally/test-send', RED.auth.needsPermission('vitally-destination.write'), async (req, res) => {
-    let connection: Connection;
+    let connection: Connection | undefined;
     let requests: PlannedRequest[];
     try {
       ({ connection, requests } = await plan(RED, req.body || {}, true));
@@ -111,7 +120,7 @@ export function registerAdminRoutes(RED: RED): void {
     } catch (err) {
       return fail(res, err, 200);
     }
-    const result = await connection.client.send(requests[0]);
+    const result = await connection!.client.send(requests[0]);
     if (result.status === undefined) return res.json({ error: failureReason({ ...result, ok: false, attempts: 1 }) });
     res.json({ statusCode: result.status, body: result.body });
   });

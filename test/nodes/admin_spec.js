@@ -93,6 +93,20 @@ describe('vitally-config and the admin endpoints', function () {
       }]);
     });
 
+    it('previews for the region the dialog shows, before the config node is deployed', async function () {
+      await load(sandbox, []);
+      const requests = await post('/vitally/preview', {
+        node: { vitally: 'not-deployed-yet', endpoint: 'createNote' },
+        config: { region: 'us', subdomain: 'acme' },
+        record: { note: 'n', noteDate: '2026-01-01', accountId: 'a1' },
+      });
+      assert.strictEqual(requests[0].url, 'https://acme.rest.vitally.io/resources/notes');
+      const bad = await post('/vitally/preview', { node: { vitally: 'x', endpoint: 'createNote' }, config: { region: 'us', subdomain: 'a.b' }, record: {} });
+      assert.match(bad.error, /not a valid Vitally subdomain/);
+      const send = await post('/vitally/test-send', { node: { vitally: 'not-deployed-yet', endpoint: 'createAccount' }, config: { region: 'us', subdomain: 'acme' }, record: { externalId: 'x', name: 'x' } });
+      assert.match(send.error, /deploy the Vitally config node first/);
+    });
+
     it('previews an Analytics batch as one /batch call', async function () {
       await load(sandbox, []);
       const requests = await post('/vitally/preview', {
