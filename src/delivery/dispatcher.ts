@@ -67,6 +67,8 @@ interface Job {
   retryTimer?: NodeJS.Timeout;
 }
 
+const SHARED_BUDGET_POLL_MS = 50;
+
 export const CLOSED_ERROR = 'not delivered: the node was stopped (redeploy or shutdown) before it was sent';
 
 export class Dispatcher {
@@ -161,7 +163,9 @@ export class Dispatcher {
       const now = this.now();
       const wait = this.window.delay(now);
       if (wait > 0) {
-        if (Number.isFinite(wait)) this.wake(now + wait);
+        // Infinite: every slot is in flight. When the budget is shared with another config
+        // node, the response that frees one may arrive there, so look again shortly.
+        this.wake(now + (Number.isFinite(wait) ? wait : SHARED_BUDGET_POLL_MS));
         return;
       }
       this.start(this.ready.shift()!);

@@ -1,13 +1,13 @@
 /**
  * What a config node owns for its key: the hosts, the HTTP client and the one dispatcher
- * (rate budget, concurrency, order) every destination node using it shares.
+ * (concurrency, order, retries) every destination node using it shares, on the key's rate budget.
  */
 import { Credentials, VitallyClient } from '../client/http';
 import { Hosts, resolveHosts } from '../client/hosts';
 import { positiveNumber } from '../request/numbers';
 import { Node, RED } from './red';
 import { Dispatcher } from '../delivery/dispatcher';
-import { SlidingWindow } from '../delivery/sliding-window';
+import { acquireBudget, releaseBudget } from '../delivery/budgets';
 
 export interface ConfigSettings {
   region?: string;
@@ -31,11 +31,13 @@ export class Connection {
     const concurrency = positiveNumber(settings.concurrency, 4, 'concurrency');
     const timeoutMs = positiveNumber(settings.timeout, 30, 'timeout', false) * 1000;
     this.client = new VitallyClient(this.hosts, credentials, timeoutMs, concurrency);
-    this.dispatcher = new Dispatcher(this.client, new SlidingWindow(limit, windowMs), concurrency, undefined, onError);
+    const budget = acquireBudget(this.hosts.restBase, credentials.apiKey || '', limit, windowMs);
+    this.dispatcher = new Dispatcher(this.client, budget, concurrency, undefined, onError);
   }
 
   close(): void {
     this.dispatcher.close();
+    releaseBudget(this.dispatcher.window);
     this.client.close();
   }
 }

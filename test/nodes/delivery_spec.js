@@ -3,7 +3,7 @@
 // window and fault knobs. Small windows keep the suite fast; nothing here asserts timings.
 const assert = require('node:assert');
 const {
-  helper, CREDENTIALS, flowFor, load, destination, outputs, collect, rest, newSandbox, stop, delay,
+  helper, CREDENTIALS, nodeModules, flowFor, load, destination, outputs, collect, rest, newSandbox, stop, delay,
 } = require('./helpers');
 
 /** Most requests accepted in any window of `windowMs` (the sandbox's own timestamps). */
@@ -130,6 +130,34 @@ describe('delivery engine', function () {
     assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
     assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
     assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
+  });
+
+  it('shares the budget between two config nodes on the same key', async function () {
+    sandbox = await newSandbox({ rateLimit: 15, windowMs: 500, recordAcceptedTimes: true });
+    await helper.startServer();
+    const flow = flowFor(sandbox, [
+      destination({ endpoint: 'createAccount' }), ...outputs,
+      { id: 'n2', type: 'vitally-destination', vitally: 'cfg2', endpoint: 'createAccount', wires: [['out3'], []] }, { id: 'out3', type: 'helper' },
+    ], { rateLimit: 15, rateWindow: 0.5 });
+    flow.push({ ...flow.find((n) => n.id === 'cfg'), id: 'cfg2', name: 'same key, second node' });
+    await helper.load(nodeModules, flow, { cfg: CREDENTIALS.cfg, cfg2: CREDENTIALS.cfg });
+    const [[ra], [rb]] = await Promise.all([sendAll([accounts(30, 'a')], 'n1', 'out1'), sendAll([accounts(30, 'b')], 'n2', 'out3')]);
+    assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
+    assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
+    assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
+  });
+
+  it('remembers the window across a full redeploy, so the new flow does not burst into it', async function () {
+    sandbox = await newSandbox({ rateLimit: 20, windowMs: 1000, recordAcceptedTimes: true });
+    await helper.startServer();
+    const nodes = [destination({ endpoint: 'createAccount' }), ...outputs];
+    await load(sandbox, nodes, { config: { rateLimit: 20, rateWindow: 1 } });
+    await sendAll([accounts(20, 'before')]);
+    await helper.setFlows(flowFor(sandbox, nodes, { rateLimit: 20, rateWindow: 1, name: 'changed' }), 'full', CREDENTIALS);
+    const [result] = await sendAll([accounts(10, 'after')]);
+    assert.strictEqual(result.vitally.succeeded, 10);
+    assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
+    assert.ok(busiestWindow(sandbox.acceptedTimes, 1000) <= 20);
   });
 
   it('refuses a message that would overflow nodeMessageBufferMaxLength, and only that one', async function () {

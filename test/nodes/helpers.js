@@ -22,8 +22,10 @@ function flowFor(sandbox, nodes, config = {}) {
 const CREDENTIALS = { cfg: { apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN } };
 
 /** Loads a flow on one tab with the config node pointed at the sandbox. */
+const nodeModules = [configNode, destinationNode];
+
 async function load(sandbox, nodes, { config = {}, credentials } = {}) {
-  await helper.load([configNode, destinationNode], flowFor(sandbox, nodes, config), credentials ? { cfg: credentials } : CREDENTIALS);
+  await helper.load(nodeModules, flowFor(sandbox, nodes, config), credentials ? { cfg: credentials } : CREDENTIALS);
 }
 
 /** A destination node wired to helper nodes out1 (output 1) and out2 (output 2). */
@@ -78,5 +80,6 @@ async function stop() {
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
 module.exports = {
+  nodeModules,
   helper, API_KEY, ANALYTICS_TOKEN, CREDENTIALS, flowFor, load, destination, outputs, collect, run, rest, newSandbox, stop, delay,
 };
