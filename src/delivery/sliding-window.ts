@@ -15,7 +15,8 @@
 const MARGIN_MS = 2;
 
 export class SlidingWindow {
-  private readonly ends: Float64Array;
+  /** Ring buffer of response times still in the window; grows on demand up to `limit`. */
+  private ends: Float64Array;
   private head = 0;
   private size = 0;
   private inflight = 0;
@@ -25,7 +26,7 @@ export class SlidingWindow {
 
   constructor(readonly limit: number, readonly windowMs: number) {
     if (!(limit >= 1) || !(windowMs > 0)) throw new RangeError('rate limit and window must be positive');
-    this.ends = new Float64Array(Math.ceil(limit));
+    this.ends = new Float64Array(Math.min(Math.ceil(limit), 1024));
   }
 
   private prune(now: number): void {
@@ -70,8 +71,16 @@ export class SlidingWindow {
   finish(now: number): void {
     this.inflight--;
     this.prune(now);
+    if (this.size === this.ends.length) this.grow();
     this.ends[(this.head + this.size) % this.ends.length] = now;
     this.size++;
+  }
+
+  private grow(): void {
+    const bigger = new Float64Array(Math.min(this.ends.length * 2, Math.ceil(this.limit) + 1));
+    for (let i = 0; i < this.size; i++) bigger[i] = this.ends[(this.head + i) % this.ends.length];
+    this.ends = bigger;
+    this.head = 0;
   }
 
   /**

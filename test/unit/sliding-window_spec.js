@@ -25,6 +25,16 @@ describe('delivery/sliding-window', function () {
     assert.throws(() => new SlidingWindow(10, -1), RangeError);
   });
 
+  it('costs nothing up front for a huge limit, and grows as requests fill it', function () {
+    const w = new SlidingWindow(1e9, 60000);
+    for (let i = 0; i < 5000; i++) {
+      w.start();
+      w.finish(i);
+    }
+    assert.equal(w.available(5000), 1e9 - 5000, 'every response is still in the window after growing');
+    assert.equal(w.available(70000), 1e9, 'and all leave it');
+  });
+
   it('lets `limit` requests start at once, then waits for a response (Infinity)', function () {
     const w = new SlidingWindow(3, 1000);
     for (let i = 0; i < 3; i++) {
