@@ -2,13 +2,6 @@ import { TEMPLATES, Template, Requirement } from './templates';
 
 export * from './templates';
 
-/** The typedInput path parameters the destination node offers, in editor order. */
-export const PATH_PARAMS = [
-  'organizationId', 'accountId', 'userId', 'conversationId', 'noteId', 'projectId',
-  'taskId', 'meetingId', 'customObjectId', 'instanceId',
-] as const;
-export type PathParam = (typeof PATH_PARAMS)[number];
-
 export const MANUAL = 'manual';
 /** Vitally's /batch takes at most this many messages. */
 export const MAX_BATCH = 100;

@@ -4,7 +4,14 @@ const assert = require('node:assert/strict');
 const catalogue = require('../../dist/catalogue');
 const { DESIGN_TABLE } = require('./helpers');
 
-const { TEMPLATES, getTemplate, typedParams, editorCatalogue, isBatchable, pathPlaceholders, PATH_PARAMS } = catalogue;
+const { TEMPLATES, getTemplate, typedParams, editorCatalogue, isBatchable, pathPlaceholders } = catalogue;
+
+/** The ID typedInputs the edit dialog has (its `PARAMS` list), read from the editor's HTML. */
+function editorParams() {
+  const html = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../nodes/vitally-destination.html'), 'utf8');
+  const list = html.match(/var PARAMS = \[([^\]]*)\]/)[1];
+  return Array.from(list.matchAll(/'([^']+)'/g), (m) => m[1]);
+}
 
 describe('catalogue', function () {
   it('has the 31 templates of design.md section 6, in its order', function () {
@@ -67,11 +74,13 @@ describe('catalogue', function () {
       }
     });
 
-    it('only uses parameters the editor offers as typedInputs', function () {
+    it('only uses parameters the editor offers as typedInputs, and the editor offers no others', function () {
+      const offered = editorParams();
       for (const t of TEMPLATES) {
-        for (const p of typedParams(t)) assert.ok(PATH_PARAMS.includes(p), `${t.id} uses ${p}`);
+        for (const p of typedParams(t)) assert.ok(offered.includes(p), `${t.id} uses ${p}`);
       }
-      assert.deepEqual([...PATH_PARAMS].sort(), ['accountId', 'conversationId', 'customObjectId', 'instanceId', 'meetingId',
+      assert.deepEqual([...new Set(TEMPLATES.flatMap(typedParams))].sort(), [...offered].sort());
+      assert.deepEqual([...offered].sort(), ['accountId', 'conversationId', 'customObjectId', 'instanceId', 'meetingId',
         'noteId', 'organizationId', 'projectId', 'taskId', 'userId']);
     });
   });
