@@ -77,6 +77,27 @@ function shown(req: PlannedRequest) {
   return { method: req.method, url: req.url, headers, body: req.body };
 }
 
+/**
+ * A saved config node's key, for a test against the host the dialog shows. The key only ever
+ * goes to the host it was saved for: after a change of host it has to be typed again.
+ */
+function storedKeyFor(red: RED, id: string, hosts: Hosts): string | undefined | { refused: string } {
+  const apiKey = red.nodes.getCredentials(id)?.apiKey;
+  if (!apiKey) return undefined;
+  const config = red.nodes.getNode(id) as VitallyConfigNode | null;
+  let savedFor: string | undefined;
+  try {
+    savedFor = config ? new URL(config.connection().hosts.restBase).origin : undefined;
+  } catch {
+    savedFor = undefined;
+  }
+  const wanted = new URL(hosts.restBase).origin;
+  if (savedFor !== wanted) {
+    return { refused: `The stored key belongs to ${savedFor ?? 'another configuration'}; type it again to test ${wanted}` };
+  }
+  return apiKey;
+}
+
 export function registerAdminRoutes(RED: RED): void {
   RED.httpAdmin.get('/vitally/endpoints', RED.auth.needsPermission('vitally-config.read'), (_req, res) => {
     res.json(editorCatalogue());
@@ -91,7 +112,11 @@ export function registerAdminRoutes(RED: RED): void {
       return res.json({ ok: false, message: (err as Error).message });
     }
     let apiKey = body.apiKey && body.apiKey !== PLACEHOLDER ? body.apiKey : undefined;
-    if (!apiKey && body.id) apiKey = RED.nodes.getCredentials(body.id)?.apiKey;
+    if (!apiKey && body.id) {
+      const stored = storedKeyFor(RED, body.id, hosts);
+      if (typeof stored === 'object') return res.json({ ok: false, message: stored.refused });
+      apiKey = stored;
+    }
     if (!apiKey) return res.json({ ok: false, message: 'Enter the API key (or deploy the config node with it) first' });
     const client = new VitallyClient(hosts, { apiKey }, TEST_TIMEOUT_MS, 1);
     try {

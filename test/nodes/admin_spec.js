@@ -1,6 +1,7 @@
 'use strict';
 // The admin endpoints behind the editor's buttons, and the config node's checks.
 const assert = require('node:assert');
+const http = require('node:http');
 const net = require('node:net');
 const { helper, API_KEY, load, destination, outputs, run, newSandbox, stop } = require('./helpers');
 
@@ -40,6 +41,21 @@ describe('vitally-config and the admin endpoints', function () {
       await load(sandbox, []);
       const body = await post('/vitally/test-connection', { id: 'cfg', ...settings(), apiKey: '__PWRD__' });
       assert.strictEqual(body.ok, true, body.message);
+    });
+
+    it('never sends the stored key to a host other than the one it was saved for', async function () {
+      const seen = [];
+      const other = http.createServer((req, res) => { seen.push(req.headers.authorization); res.end('{}'); });
+      await new Promise((r) => other.listen(0, '127.0.0.1', r));
+      try {
+        await load(sandbox, []);
+        const body = await post('/vitally/test-connection', { id: 'cfg', region: 'custom', baseUrl: `http://127.0.0.1:${other.address().port}`, apiKey: '__PWRD__' });
+        assert.strictEqual(body.ok, false);
+        assert.match(body.message, /type it again/);
+        assert.deepStrictEqual(seen, []);
+      } finally {
+        other.close();
+      }
     });
 
     it('accepts the ready-made "Basic ..." header value', async function () {
