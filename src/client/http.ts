@@ -46,6 +46,13 @@ function parseBody(data: unknown): unknown {
   }
 }
 
+/** The headers a request carries besides Authorization: what the preview shows, exactly. */
+export function requestHeaders(req: PlannedRequest): Record<string, string> {
+  const headers: Record<string, string> = { ...req.headers, Accept: 'application/json' };
+  if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+  return headers;
+}
+
 export class VitallyClient implements Transport {
   private readonly axios: AxiosInstance;
   private readonly httpAgent: http.Agent;
@@ -87,8 +94,7 @@ export class VitallyClient implements Transport {
       const which = req.api === 'rest' ? 'REST API key' : 'Analytics API token';
       return { headers: {}, body: undefined, error: `no ${which} in the Vitally config node` };
     }
-    const headers: Record<string, string> = { ...req.headers, Accept: 'application/json', Authorization: authorization };
-    if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+    const headers = { ...requestHeaders(req), Authorization: authorization };
     try {
       const res = await this.axios.request({
         method: req.method,

@@ -3,7 +3,7 @@
  * "Send test" and the last record a node received. Each answers JSON and never a key.
  */
 import { editorCatalogue } from '../catalogue';
-import { VitallyClient, errorText } from '../client/http';
+import { VitallyClient, errorText, requestHeaders } from '../client/http';
 import { ConfigError, ConnectionSettings, Hosts, resolveHosts } from '../client/hosts';
 import { ConfigSettings, Connection, VitallyConfigNode } from './connection';
 import { HttpResult } from '../delivery/dispatcher';
@@ -72,9 +72,7 @@ async function plan(red: RED, body: PlanBody, forSend: boolean) {
 }
 
 function shown(req: PlannedRequest) {
-  const headers: Record<string, string> = { ...req.headers, Accept: 'application/json' };
-  if (req.body !== undefined) headers['Content-Type'] = 'application/json';
-  return { method: req.method, url: req.url, headers, body: req.body };
+  return { method: req.method, url: req.url, headers: requestHeaders(req), body: req.body };
 }
 
 /**

@@ -117,6 +117,14 @@ describe('delivery engine', function () {
     for (const c of calls) assert.strictEqual(new Set(c.body.map((m) => m.accountId)).size, 1);
   });
 
+  /** 30 records each through n1 and n2 at once: all delivered, never more than 15 per 500 ms. */
+  async function checkSharedBudget() {
+    const [[ra], [rb]] = await Promise.all([sendAll([accounts(30, 'a')], 'n1', 'out1'), sendAll([accounts(30, 'b')], 'n2', 'out3')]);
+    assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
+    assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
+    assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
+  }
+
   it('shares one rate budget between two destination nodes on the same config', async function () {
     sandbox = await newSandbox({ rateLimit: 15, windowMs: 500, recordAcceptedTimes: true });
     await helper.startServer();
@@ -124,12 +132,7 @@ describe('delivery engine', function () {
       destination({ endpoint: 'createAccount' }), ...outputs,
       { id: 'n2', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out3'], []] }, { id: 'out3', type: 'helper' },
     ], { config: { rateLimit: 15, rateWindow: 0.5 } });
-    const a = sendAll([accounts(30, 'a')], 'n1', 'out1');
-    const b = sendAll([accounts(30, 'b')], 'n2', 'out3');
-    const [[ra], [rb]] = await Promise.all([a, b]);
-    assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
-    assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
-    assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
+    await checkSharedBudget();
   });
 
   it('shares the budget between two config nodes on the same key', async function () {
@@ -141,10 +144,7 @@ describe('delivery engine', function () {
     ], { rateLimit: 15, rateWindow: 0.5 });
     flow.push({ ...flow.find((n) => n.id === 'cfg'), id: 'cfg2', name: 'same key, second node' });
     await helper.load(nodeModules, flow, { cfg: CREDENTIALS.cfg, cfg2: CREDENTIALS.cfg });
-    const [[ra], [rb]] = await Promise.all([sendAll([accounts(30, 'a')], 'n1', 'out1'), sendAll([accounts(30, 'b')], 'n2', 'out3')]);
-    assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
-    assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
-    assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
+    await checkSharedBudget();
   });
 
   it('remembers the window across a full redeploy, so the new flow does not burst into it', async function () {
