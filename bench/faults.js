@@ -18,20 +18,40 @@ async function createAccounts(sandbox, n) {
   agent.destroy();
 }
 
-async function runFaults({ records: n, retries = 10, retryMaxDelay = 2, timeoutMs = 240000, seed = 20240611, log = () => {} }) {
+async function runFaults({
+  records: n,
+  retries = 10,
+  retryMaxDelay = 2,
+  timeoutMs = 240000,
+  seed = 20240611,
+  log = () => {},
+}) {
   const sandbox = await h.newSandbox({ rateLimit: 1e7, windowMs: 1000, seed });
   await createAccounts(sandbox, n);
   sandbox.setFaults(FAULTS);
   const before = sandbox.counters;
-  await h.loadFlow(sandbox, [
-    {
-      id: 'dest', type: 'vitally-destination', vitally: 'cfg', endpoint: 'updateAccount', accountId: '{{payload.externalId}}',
-      retries, retryMaxDelay, wires: [['out1'], ['out2']],
-    },
-    { id: 'out1', type: 'helper' },
-    { id: 'out2', type: 'helper' },
-  ], { rateLimit: 1e5, rateWindow: 1, concurrency: 4 });
-  const updates = Array.from({ length: n }, (_, i) => ({ externalId: `fault-${i}`, name: `Fault account ${i} ${MARKER}` }));
+  await h.loadFlow(
+    sandbox,
+    [
+      {
+        id: 'dest',
+        type: 'vitally-destination',
+        vitally: 'cfg',
+        endpoint: 'updateAccount',
+        accountId: '{{payload.externalId}}',
+        retries,
+        retryMaxDelay,
+        wires: [['out1'], ['out2']],
+      },
+      { id: 'out1', type: 'helper' },
+      { id: 'out2', type: 'helper' },
+    ],
+    { rateLimit: 1e5, rateWindow: 1, concurrency: 4 },
+  );
+  const updates = Array.from({ length: n }, (_, i) => ({
+    externalId: `fault-${i}`,
+    name: `Fault account ${i} ${MARKER}`,
+  }));
   const out2 = [];
   const untap = h.tap('out2', (m) => out2.push({ statusCode: m.statusCode, attempts: m.attempts }));
   log(`  (d) ${n} updates under ${JSON.stringify(FAULTS)}, retries ${retries}, retry delay at most ${retryMaxDelay} s`);
@@ -67,7 +87,11 @@ async function runFaults({ records: n, retries = 10, retryMaxDelay = 2, timeoutM
   await h.closeSandbox(sandbox);
 
   const crossChecks = {
-    output1Totals: !!result && result.vitally.total === n && result.vitally.succeeded === delivered && result.vitally.failed === failed,
+    output1Totals:
+      !!result &&
+      result.vitally.total === n &&
+      result.vitally.succeeded === delivered &&
+      result.vitally.failed === failed,
     output2OneMessagePerRecord: out2.length === n,
     output2DeliveredMatches: out2.filter((m) => m.statusCode >= 200 && m.statusCode < 300).length === delivered,
     sandboxStoredMatches: stored === delivered,

@@ -4,7 +4,6 @@
 // Vitally sandbox on 127.0.0.1, captured Node-RED logging, and small timing helpers.
 const http = require('node:http');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 
 const ROOT = path.join(__dirname, '..');
 const helper = require('node-red-node-test-helper');
@@ -23,12 +22,22 @@ const BASIC = `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`;
  * errors are kept for the report (closing a flow with 100,000 queued messages logs 100,000).
  */
 const logs = { counts: {}, firstErrors: [] };
-const LEVEL_NAMES = { 10: 'fatal', 20: 'error', 30: 'warn', 40: 'info', 50: 'debug', 60: 'trace', 98: 'audit', 99: 'metric' };
+const LEVEL_NAMES = {
+  10: 'fatal',
+  20: 'error',
+  30: 'warn',
+  40: 'info',
+  50: 'debug',
+  60: 'trace',
+  98: 'audit',
+  99: 'metric',
+};
 const capture = {
   emit(_event, msg) {
     const level = LEVEL_NAMES[msg.level] || String(msg.level);
     logs.counts[level] = (logs.counts[level] || 0) + 1;
-    if (msg.level <= 20 && logs.firstErrors.length < 5) logs.firstErrors.push(`[${level}] ${msg.type || ''}: ${String(msg.msg).slice(0, 200)}`);
+    if (msg.level <= 20 && logs.firstErrors.length < 5)
+      logs.firstErrors.push(`[${level}] ${msg.type || ''}: ${String(msg.msg).slice(0, 200)}`);
   },
 };
 
@@ -42,11 +51,17 @@ function takeLogs() {
 const sandboxes = new Set();
 
 function newSandbox(opts = {}) {
-  return startSandbox({ port: 0, host: '127.0.0.1', apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN, logLimit: 100, ...opts })
-    .then((s) => {
-      sandboxes.add(s);
-      return s;
-    });
+  return startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    apiKey: API_KEY,
+    analyticsToken: ANALYTICS_TOKEN,
+    logLimit: 100,
+    ...opts,
+  }).then((s) => {
+    sandboxes.add(s);
+    return s;
+  });
 }
 
 async function closeSandbox(sandbox) {
@@ -75,8 +90,9 @@ async function loadFlow(sandbox, nodes, config = {}) {
     { id: 'cfg', type: 'vitally-config', name: 'bench', region: 'custom', baseUrl: sandbox.url, z: 'tab', ...config },
     ...nodes.map((n) => ({ z: 'tab', ...n })),
   ];
-  await helper.load([configNode, destinationNode, httpRequestNode], flow,
-    { cfg: { apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN } });
+  await helper.load([configNode, destinationNode, httpRequestNode], flow, {
+    cfg: { apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN },
+  });
   helper._sandbox.restore();
   // Each node took its own `send` from the prototype when it was wired: re-wire to drop the spy.
   for (const n of flow) {
@@ -148,28 +164,36 @@ async function settledHeap() {
 function request(agent, url, method, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(url, {
-      method,
-      agent,
-      headers: {
-        Accept: 'application/json',
-        Authorization: BASIC,
-        ...(data === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) }),
-        ...headers,
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          Accept: 'application/json',
+          Authorization: BASIC,
+          ...(data === undefined
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) }),
+          ...headers,
+        },
       },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch { /* keep the text */ }
-        resolve({ status: res.statusCode, headers: res.headers, body: parsed });
-      });
-      res.on('error', reject);
-    });
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* keep the text */
+          }
+          resolve({ status: res.statusCode, headers: res.headers, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -188,6 +212,23 @@ async function pool(n, concurrency, worker) {
 }
 
 module.exports = {
-  ROOT, API_KEY, ANALYTICS_TOKEN, BASIC, helper, newSandbox, closeSandbox, loadFlow, unloadFlow, shutdown,
-  node, tap, collect, delay, now, settledHeap, request, pool, takeLogs,
+  ROOT,
+  API_KEY,
+  ANALYTICS_TOKEN,
+  BASIC,
+  helper,
+  newSandbox,
+  closeSandbox,
+  loadFlow,
+  unloadFlow,
+  shutdown,
+  node,
+  tap,
+  collect,
+  delay,
+  now,
+  settledHeap,
+  request,
+  pool,
+  takeLogs,
 };

@@ -15,11 +15,21 @@ const record = (i, tag) => ({
  * planned and queued, measure; then close the flow, which reports them all as not delivered.
  */
 async function scenario(sandbox, { records: n, perMessage, limit, log }) {
-  await h.loadFlow(sandbox, [
-    { id: 'dest', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out1'], ['out2']] },
-    { id: 'out1', type: 'helper' },
-    { id: 'out2', type: 'helper' },
-  ], { rateLimit: limit, rateWindow: 60, concurrency: 4 });
+  await h.loadFlow(
+    sandbox,
+    [
+      {
+        id: 'dest',
+        type: 'vitally-destination',
+        vitally: 'cfg',
+        endpoint: 'createAccount',
+        wires: [['out1'], ['out2']],
+      },
+      { id: 'out1', type: 'helper' },
+      { id: 'out2', type: 'helper' },
+    ],
+    { rateLimit: limit, rateWindow: 60, concurrency: 4 },
+  );
   const dispatcher = h.node('cfg').connection().dispatcher;
   const tag = perMessage ? 'mm' : 'ma';
   const baseline = await h.settledHeap();
@@ -39,8 +49,10 @@ async function scenario(sandbox, { records: n, perMessage, limit, log }) {
   const queued = dispatcher.queued;
   if (recs.length + msgs.length === 0) throw new Error('unreachable: keeps the input alive until measured');
   const bytesPerRecord = (withQueue - withRecords) / n;
-  log(`  (c) ${n} records ${perMessage ? 'as one message each' : 'in one array message'}: ${queued} queued, `
-    + `${Math.round(bytesPerRecord)} B/record beyond the records`);
+  log(
+    `  (c) ${n} records ${perMessage ? 'as one message each' : 'in one array message'}: ${queued} queued, ` +
+      `${Math.round(bytesPerRecord)} B/record beyond the records`,
+  );
 
   const closeStart = h.now();
   await h.unloadFlow();
@@ -68,15 +80,17 @@ async function scenario(sandbox, { records: n, perMessage, limit, log }) {
 async function nodeRedHoldCost(sandbox, n) {
   await h.loadFlow(sandbox, [{ id: 'hold', type: 'helper', wires: [[]] }]);
   const hold = h.node('hold');
-  let held = [];
+  const held = [];
   hold.on('input', (_msg, _send, done) => held.push(done));
-  let msgs = Array.from({ length: n }, (_, i) => ({ payload: record(i, 'mh') }));
+  const msgs = Array.from({ length: n }, (_, i) => ({ payload: record(i, 'mh') }));
   const before = await h.settledHeap();
   for (const m of msgs) hold.receive(m);
   await h.delay(100);
   const after = await h.settledHeap();
   for (const done of held) done();
-  held = msgs = null; // eslint-disable-line no-unused-vars
+  // Release the messages before unloading, so the next measurement starts clean.
+  held.length = 0;
+  msgs.length = 0;
   await h.unloadFlow();
   h.takeLogs();
   // Less the 8 bytes of the test's own array slot per message.
@@ -90,7 +104,9 @@ async function runMemory({ records = 100000, limit = 10, log = () => {} }) {
   const perMessage = await scenario(sandbox, { records, perMessage: true, limit, log });
   perMessage.nodeRedHoldBytesPerMessage = await nodeRedHoldCost(sandbox, records);
   perMessage.thisNodeBytesPerRecord = perMessage.bytesPerRecord - perMessage.nodeRedHoldBytesPerMessage;
-  log(`      of which Node-RED keeps ${perMessage.nodeRedHoldBytesPerMessage} B for any message a node holds until done()`);
+  log(
+    `      of which Node-RED keeps ${perMessage.nodeRedHoldBytesPerMessage} B for any message a node holds until done()`,
+  );
   await h.closeSandbox(sandbox);
   return { ...array, form: 'one message with an array of the records', perMessage };
 }

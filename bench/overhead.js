@@ -15,8 +15,16 @@ const flowNodes = (url) => [
   { id: 'out1', type: 'helper' },
   { id: 'out2', type: 'helper' },
   {
-    id: 'core', type: 'http request', method: 'POST', ret: 'obj', paytoqs: 'ignore', url, persist: true, authType: '',
-    senderr: false, insecureHTTPParser: false,
+    id: 'core',
+    type: 'http request',
+    method: 'POST',
+    ret: 'obj',
+    paytoqs: 'ignore',
+    url,
+    persist: true,
+    authType: '',
+    senderr: false,
+    insecureHTTPParser: false,
     headers: [
       { keyType: 'other', keyValue: 'Authorization', valueType: 'other', valueValue: h.BASIC },
       { keyType: 'other', keyValue: 'Accept', valueType: 'other', valueValue: 'application/json' },
@@ -137,7 +145,9 @@ async function runOverhead({ records: n, rounds = 3, log = () => {} }) {
   // reversed every other round) so none always runs after the same one. The all-at-once core
   // run opens a socket per record, so it runs apart, after them.
   const main = names.filter((k) => k !== 'coreAllAtOnce');
-  log(`  (b) ${n} records per run; ${main.join(', ')}: 1 warm-up + ${rounds} rounds, order changing; then coreAllAtOnce`);
+  log(
+    `  (b) ${n} records per run; ${main.join(', ')}: 1 warm-up + ${rounds} rounds, order changing; then coreAllAtOnce`,
+  );
   for (const name of main) await once(name); // warm-up, not counted
   for (let r = 0; r < rounds; r++) {
     let order = main.map((_, i) => main[(i + r) % main.length]);

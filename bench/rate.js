@@ -44,10 +44,14 @@ async function runRate({ limit, windowMs, windows, concurrency = 4, log = () => 
   const sandbox = await h.newSandbox({ rateLimit: limit, windowMs, recordAcceptedTimes: true });
   // One window more than measured, so the queue is still backed up when the span ends.
   const n = limit * (windows + 1) + Math.ceil(limit / 2);
-  await h.loadFlow(sandbox, [
-    { id: 'dest', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out1'], []] },
-    { id: 'out1', type: 'helper' },
-  ], { rateLimit: limit, rateWindow: windowMs / 1000, concurrency });
+  await h.loadFlow(
+    sandbox,
+    [
+      { id: 'dest', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out1'], []] },
+      { id: 'out1', type: 'helper' },
+    ],
+    { rateLimit: limit, rateWindow: windowMs / 1000, concurrency },
+  );
   const records = Array.from({ length: n }, (_, i) => ({ externalId: `rate-${i}`, name: `Rate account ${i}` }));
   log(`  (a) ${n} records at ${limit} per ${windowMs} ms, ${windows} measured windows`);
   const started = h.now();
@@ -69,7 +73,8 @@ async function runRate({ limit, windowMs, windows, concurrency = 4, log = () => 
     records: n,
     delivered: result.vitally.succeeded,
     failed: result.vitally.failed,
-    method: 'requests the sandbox accepted in [t0, t0 + windows*windowMs), t0 = the first accepted, / (limit * windows)',
+    method:
+      'requests the sandbox accepted in [t0, t0 + windows*windowMs), t0 = the first accepted, / (limit * windows)',
     acceptedInSpan: a.accepted,
     perWindow: a.perWindow,
     firstBurstMs: a.firstBurstMs,

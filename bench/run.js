@@ -24,7 +24,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 if (typeof global.gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, __filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status === null ? 1 : r.status);
 }
 
@@ -40,9 +42,18 @@ function parseArgs(argv) {
       const v = argv[++i];
       if (!v) throw new Error(`${a} needs a value`);
       if (a === '--out') opts.out = v;
-      else opts.only = v.split(',').map((s) => s.trim()).filter(Boolean);
+      else
+        opts.only = v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
     } else if (a.startsWith('--out=')) opts.out = a.slice(6);
-    else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a.startsWith('--only='))
+      opts.only = a
+        .slice(7)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--help' || a === '-h') {
       console.log('usage: node bench/run.js [--quick] [--out FILE] [--only rate,overhead,memory,faults] [--strict]');
       process.exit(0);
@@ -68,17 +79,24 @@ const PLANS = {
   },
 };
 
-const fmt = (x, d = 0) => (typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(x));
+const fmt = (x, d = 0) =>
+  typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(x);
 
 /** The table rows: metric, value, target, verdict (pass / FAIL / info). */
 function rows(res) {
   const out = [];
-  const row = (metric, value, target = '', pass) => out.push([metric, value, target, pass === undefined ? '' : pass ? 'pass' : 'FAIL']);
+  const row = (metric, value, target = '', pass) =>
+    out.push([metric, value, target, pass === undefined ? '' : pass ? 'pass' : 'FAIL']);
   if (res.rate) {
     const r = res.rate;
     row(`(a) rate: share of the limit, ${r.windows} whole windows`, fmt(r.ratio, 4), '>= 0.98', r.ratio >= 0.98);
     row('(a) rate: 429 responses', fmt(r.count429), '0', r.count429 === 0);
-    row('(a) rate: busiest sliding window', `${r.busiestWindow} / ${r.limit}`, `<= ${r.limit}`, r.busiestWindow <= r.limit);
+    row(
+      '(a) rate: busiest sliding window',
+      `${r.busiestWindow} / ${r.limit}`,
+      `<= ${r.limit}`,
+      r.busiestWindow <= r.limit,
+    );
     row('(a) rate: sustained (window / slot cycle)', r.sustainedRatio === null ? 'n/a' : fmt(r.sustainedRatio, 4));
     row('(a) rate: accepted per window', r.perWindow.join(' '));
   }
@@ -96,7 +114,12 @@ function rows(res) {
   }
   if (res.memory) {
     const m = res.memory;
-    row('(c) heap per queued record (array message)', `${fmt(m.bytesPerRecord)} B`, '<= ~1024 B', m.bytesPerRecord <= 1024);
+    row(
+      '(c) heap per queued record (array message)',
+      `${fmt(m.bytesPerRecord)} B`,
+      '<= ~1024 B',
+      m.bytesPerRecord <= 1024,
+    );
     row('(c) the records themselves', `${fmt(m.inputBytesPerRecord)} B`);
     if (m.perMessage) {
       const p = m.perMessage;
@@ -109,7 +132,12 @@ function rows(res) {
     row(`(d) faults: delivered of ${f.records}`, fmt(f.delivered));
     row('(d) faults: reported failed', fmt(f.failed));
     row('(d) faults: lost', fmt(f.lost), '0', f.lost === 0 && !f.timedOut);
-    row('(d) faults: cross-checks (out 1, out 2, store)', f.crossChecksPass ? 'agree' : JSON.stringify(f.crossChecks), 'agree', f.crossChecksPass);
+    row(
+      '(d) faults: cross-checks (out 1, out 2, store)',
+      f.crossChecksPass ? 'agree' : JSON.stringify(f.crossChecks),
+      'agree',
+      f.crossChecksPass,
+    );
     row('(d) faults: injected 503 / 429 / drops', `${f.injected[503]} / ${f.injected[429]} / ${f.injected.dropped}`);
   }
   return out;
@@ -119,7 +147,11 @@ function table(data) {
   const header = ['metric', 'value', 'target', 'result'];
   const all = [header, ...data];
   const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
-  const line = (r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((cell, c) => String(cell).padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...data.map(line)].join('\n');
 }
 
@@ -132,10 +164,13 @@ async function main() {
   const results = {};
   const warnings = [];
   process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
-  console.log(`Vitally node benchmark (${opts.quick ? 'quick' : 'full'}), Node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(
+    `Vitally node benchmark (${opts.quick ? 'quick' : 'full'}), Node ${process.version}, ${os.cpus().length} CPUs`,
+  );
   try {
     if (opts.only.includes('rate')) results.rate = await require('./rate').runRate({ ...plan.rate, log });
-    if (opts.only.includes('overhead')) results.overhead = await require('./overhead').runOverhead({ ...plan.overhead, log });
+    if (opts.only.includes('overhead'))
+      results.overhead = await require('./overhead').runOverhead({ ...plan.overhead, log });
     if (opts.only.includes('memory')) results.memory = await require('./memory').runMemory({ ...plan.memory, log });
     if (opts.only.includes('faults')) results.faults = await require('./faults').runFaults({ ...plan.faults, log });
   } finally {

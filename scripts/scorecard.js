@@ -54,49 +54,94 @@ const tinySemver = (() => {
     if (p[0] === undefined) return op === '<' || op === '>' ? [['<', [0, 0, 0]]] : [];
     switch (op) {
       case '^': {
-        const hi = p[0] > 0 || p[1] === undefined ? [p[0] + 1, 0, 0]
-          : p[1] > 0 || p[2] === undefined ? [0, p[1] + 1, 0] : [0, 0, p[2] + 1];
-        return [['>=', lo], ['<', hi]];
+        const hi =
+          p[0] > 0 || p[1] === undefined
+            ? [p[0] + 1, 0, 0]
+            : p[1] > 0 || p[2] === undefined
+              ? [0, p[1] + 1, 0]
+              : [0, 0, p[2] + 1];
+        return [
+          ['>=', lo],
+          ['<', hi],
+        ];
       }
-      case '~': case '~>':
-        return [['>=', lo], ['<', p[1] === undefined ? [p[0] + 1, 0, 0] : [p[0], p[1] + 1, 0]]];
-      case '>=': return [['>=', lo]];
-      case '>': return [['>=', exact ? above(p) : above(p)]];
-      case '<': return [['<', lo]];
-      case '<=': return exact ? [['<=', lo]] : [['<', above(p)]];
-      default: return exact ? [['=', lo]] : [['>=', lo], ['<', above(p)]];
+      case '~':
+      case '~>':
+        return [
+          ['>=', lo],
+          ['<', p[1] === undefined ? [p[0] + 1, 0, 0] : [p[0], p[1] + 1, 0]],
+        ];
+      case '>=':
+        return [['>=', lo]];
+      case '>':
+        return [['>=', exact ? above(p) : above(p)]];
+      case '<':
+        return [['<', lo]];
+      case '<=':
+        return exact ? [['<=', lo]] : [['<', above(p)]];
+      default:
+        return exact
+          ? [['=', lo]]
+          : [
+              ['>=', lo],
+              ['<', above(p)],
+            ];
     }
   }
   /** A range as a list of comparator sets (one per || alternative). */
   function parseRange(range) {
-    return String(range).split('||').map((alt) => {
-      const text = alt.trim().replace(/(\^|~>?|>=|<=|>|<|=)\s+/g, '$1');
-      const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
-      if (hyphen) return [['>=', floor(parsePartial(hyphen[1]))], ...comparators(`<=${hyphen[2]}`)];
-      return text ? text.split(/\s+/).flatMap(comparators) : [];
-    });
+    return String(range)
+      .split('||')
+      .map((alt) => {
+        const text = alt.trim().replace(/(\^|~>?|>=|<=|>|<|=)\s+/g, '$1');
+        const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
+        if (hyphen) return [['>=', floor(parsePartial(hyphen[1]))], ...comparators(`<=${hyphen[2]}`)];
+        return text ? text.split(/\s+/).flatMap(comparators) : [];
+      });
   }
-  const test = (v, [op, c]) => (op === '>=' ? cmp(v, c) >= 0 : op === '<' ? cmp(v, c) < 0 : op === '<=' ? cmp(v, c) <= 0 : cmp(v, c) === 0);
+  const test = (v, [op, c]) =>
+    op === '>=' ? cmp(v, c) >= 0 : op === '<' ? cmp(v, c) < 0 : op === '<=' ? cmp(v, c) <= 0 : cmp(v, c) === 0;
   const inSet = (v, set) => set.every((c) => test(v, c));
-  const lowest = (set) => set.filter(([op]) => op === '>=' || op === '=').map(([, c]) => c).reduce((a, b) => (cmp(a, b) >= 0 ? a : b), [0, 0, 0]);
+  const lowest = (set) =>
+    set
+      .filter(([op]) => op === '>=' || op === '=')
+      .map(([, c]) => c)
+      .reduce((a, b) => (cmp(a, b) >= 0 ? a : b), [0, 0, 0]);
   const asVersion = (v) => ({ major: v[0], minor: v[1], patch: v[2], version: v.join('.') });
   return {
-    validRange(range) { try { parseRange(range); return String(range); } catch { return null; } },
+    validRange(range) {
+      try {
+        parseRange(range);
+        return String(range);
+      } catch {
+        return null;
+      }
+    },
     satisfies(version, range) {
       const v = parseVersion(version);
-      try { return Boolean(v) && parseRange(range).some((set) => inSet(v, set)); } catch { return false; }
+      try {
+        return Boolean(v) && parseRange(range).some((set) => inSet(v, set));
+      } catch {
+        return false;
+      }
     },
     minVersion(range) {
-      const found = parseRange(range).map(lowest).filter((v, i, all) => inSet(v, parseRange(range)[i]));
+      const found = parseRange(range)
+        .map(lowest)
+        .filter((v, i) => inSet(v, parseRange(range)[i]));
       return found.length ? asVersion(found.reduce((a, b) => (cmp(a, b) <= 0 ? a : b))) : null;
     },
     intersects(a, b) {
-      return parseRange(a).some((s1) => parseRange(b).some((s2) => {
-        const both = [...s1, ...s2];
-        return inSet(lowest(both), both);
-      }));
+      return parseRange(a).some((s1) =>
+        parseRange(b).some((s2) => {
+          const both = [...s1, ...s2];
+          return inSet(lowest(both), both);
+        }),
+      );
     },
-    major(version) { return parseVersion(version)[0]; },
+    major(version) {
+      return parseVersion(version)[0];
+    },
   };
 })();
 
@@ -105,7 +150,9 @@ function loadSemver() {
   for (const from of [__dirname, process.cwd()]) {
     try {
       return require(require.resolve('semver', { paths: [from] }));
-    } catch { /* try the next place */ }
+    } catch {
+      /* try the next place */
+    }
   }
   return tinySemver;
 }
@@ -134,20 +181,30 @@ function readJson(file) {
 
 function checkPackageJson(pkg) {
   const out = [];
-  out.push(pkg.license
-    ? result('P01', 'License', 'pass', `license: ${pkg.license}`)
-    : result('P01', 'License', 'fail', 'package.json has no "license"'));
+  out.push(
+    pkg.license
+      ? result('P01', 'License', 'pass', `license: ${pkg.license}`)
+      : result('P01', 'License', 'fail', 'package.json has no "license"'),
+  );
 
-  out.push(pkg.repository || pkg.bugs
-    ? result('P03', 'Repository or bugs', 'pass', 'repository/bugs present')
-    : result('P03', 'Repository or bugs', 'fail', 'package.json has neither "repository" nor "bugs"'));
+  out.push(
+    pkg.repository || pkg.bugs
+      ? result('P03', 'Repository or bugs', 'pass', 'repository/bugs present')
+      : result('P03', 'Repository or bugs', 'fail', 'package.json has neither "repository" nor "bugs"'),
+  );
 
   const name = String(pkg.name || '');
   if (/^@[a-z\d][\w.-]*\/[a-z\d][\w.-]*$/.test(name)) {
     out.push(result('P04', 'Package name', 'pass', `scoped name ${name}`));
   } else if (/^(node-red|nodered)(?!-contrib-)/.test(name)) {
-    out.push(result('P04', 'Package name', 'fail',
-      `"${name}": unscoped names starting with node-red must use node-red-contrib-; new packages should be scoped`));
+    out.push(
+      result(
+        'P04',
+        'Package name',
+        'fail',
+        `"${name}": unscoped names starting with node-red must use node-red-contrib-; new packages should be scoped`,
+      ),
+    );
   } else if (!name) {
     out.push(result('P04', 'Package name', 'fail', 'package.json has no "name"'));
   } else {
@@ -155,9 +212,16 @@ function checkPackageJson(pkg) {
   }
 
   const keywords = Array.isArray(pkg.keywords) ? pkg.keywords : [];
-  out.push(keywords.includes('node-red')
-    ? result('P05', 'node-red keyword', 'pass', 'keywords include "node-red"')
-    : result('P05', 'node-red keyword', 'fail', 'keywords do not include "node-red" (the Flow Library rejects the package)'));
+  out.push(
+    keywords.includes('node-red')
+      ? result('P05', 'node-red keyword', 'pass', 'keywords include "node-red"')
+      : result(
+          'P05',
+          'node-red keyword',
+          'fail',
+          'keywords do not include "node-red" (the Flow Library rejects the package)',
+        ),
+  );
 
   const nr = pkg['node-red'];
   const nrRange = nr && typeof nr === 'object' ? nr.version : undefined;
@@ -167,9 +231,16 @@ function checkPackageJson(pkg) {
     out.push(result('P06', 'Node-RED version', 'fail', `node-red.version "${nrRange}" is not a valid range`));
   } else {
     const missed = NODE_RED_VERSIONS.filter((v) => !semver.satisfies(v, nrRange));
-    out.push(missed.length
-      ? result('P06', 'Node-RED version', 'fail', `node-red.version "${nrRange}" excludes Node-RED ${missed.join(', ')}`)
-      : result('P06', 'Node-RED version', 'pass', `"${nrRange}" admits Node-RED 4.x and 5.x`));
+    out.push(
+      missed.length
+        ? result(
+            'P06',
+            'Node-RED version',
+            'fail',
+            `node-red.version "${nrRange}" excludes Node-RED ${missed.join(', ')}`,
+          )
+        : result('P06', 'Node-RED version', 'pass', `"${nrRange}" admits Node-RED 4.x and 5.x`),
+    );
   }
 
   const nodeRange = pkg.engines && pkg.engines.node;
@@ -179,14 +250,19 @@ function checkPackageJson(pkg) {
     out.push(result('P07', 'Node.js version', 'fail', `engines.node "${nodeRange}" is not a valid range`));
   } else {
     const problems = [];
-    if (!semver.satisfies(NODE_LATEST_MIN, nodeRange)) problems.push(`excludes ${NODE_LATEST_MIN} (Node-RED 5's minimum)`);
+    if (!semver.satisfies(NODE_LATEST_MIN, nodeRange))
+      problems.push(`excludes ${NODE_LATEST_MIN} (Node-RED 5's minimum)`);
     if (!semver.intersects(nodeRange, NODE_MAINTENANCE_RANGE)) problems.push('excludes Node.js 20 (Node-RED 4)');
-    out.push(problems.length
-      ? result('P07', 'Node.js version', 'fail', `engines.node "${nodeRange}" ${problems.join(' and ')}`)
-      : result('P07', 'Node.js version', 'pass', `"${nodeRange}" admits Node.js 20 and ${NODE_LATEST_MIN}`));
+    out.push(
+      problems.length
+        ? result('P07', 'Node.js version', 'fail', `engines.node "${nodeRange}" ${problems.join(' and ')}`)
+        : result('P07', 'Node.js version', 'pass', `"${nodeRange}" admits Node.js 20 and ${NODE_LATEST_MIN}`),
+    );
   }
 
-  out.push(result('P08', 'Similar names', 'skip', 'needs catalogue.nodered.org (run `npx node-red-dev validate` online)'));
+  out.push(
+    result('P08', 'Similar names', 'skip', 'needs catalogue.nodered.org (run `npx node-red-dev validate` online)'),
+  );
   return out;
 }
 
@@ -209,9 +285,16 @@ function checkDependencies(dir, pkg) {
   const out = [];
   const deps = pkg.dependencies || {};
   const names = Object.keys(deps);
-  out.push(names.length <= MAX_DEPENDENCIES
-    ? result('D01', 'Dependency count', 'pass', `${names.length} runtime dependencies (at most ${MAX_DEPENDENCIES})`)
-    : result('D01', 'Dependency count', 'fail', `${names.length} runtime dependencies: more than ${MAX_DEPENDENCIES} (${names.join(', ')})`));
+  out.push(
+    names.length <= MAX_DEPENDENCIES
+      ? result('D01', 'Dependency count', 'pass', `${names.length} runtime dependencies (at most ${MAX_DEPENDENCIES})`)
+      : result(
+          'D01',
+          'Dependency count',
+          'fail',
+          `${names.length} runtime dependencies: more than ${MAX_DEPENDENCIES} (${names.join(', ')})`,
+        ),
+  );
 
   // D02: walk the installed runtime dependency tree for packages known to break Node-RED.
   const seen = new Map();
@@ -220,20 +303,36 @@ function checkDependencies(dir, pkg) {
   while (queue.length) {
     const { name, from } = queue.shift();
     const found = resolveInstalled(name, from, dir);
-    if (!found) { if (from === dir) missing.push(name); continue; }
+    if (!found) {
+      if (from === dir) missing.push(name);
+      continue;
+    }
     const key = found.file;
     if (seen.has(key)) continue;
     seen.set(key, { name, version: found.pkg.version });
     const modDir = path.dirname(found.file);
     for (const d of Object.keys(found.pkg.dependencies || {})) queue.push({ name: d, from: modDir });
   }
-  const bad = [...seen.values()].filter((p) => BAD_PACKAGES[p.name] && semver.satisfies(p.version, BAD_PACKAGES[p.name]));
+  const bad = [...seen.values()].filter(
+    (p) => BAD_PACKAGES[p.name] && semver.satisfies(p.version, BAD_PACKAGES[p.name]),
+  );
   if (bad.length) {
-    out.push(result('D02', 'Known bad packages', 'fail', `dependency tree holds ${bad.map((p) => `${p.name}@${p.version}`).join(', ')}`));
+    out.push(
+      result(
+        'D02',
+        'Known bad packages',
+        'fail',
+        `dependency tree holds ${bad.map((p) => `${p.name}@${p.version}`).join(', ')}`,
+      ),
+    );
   } else if (names.length && seen.size === 0) {
-    out.push(result('D02', 'Known bad packages', 'warn', 'dependencies are not installed: run npm ci to check the tree'));
+    out.push(
+      result('D02', 'Known bad packages', 'warn', 'dependencies are not installed: run npm ci to check the tree'),
+    );
   } else {
-    out.push(result('D02', 'Known bad packages', 'pass', `${seen.size} installed runtime packages, none on the bad list`));
+    out.push(
+      result('D02', 'Known bad packages', 'pass', `${seen.size} installed runtime packages, none on the bad list`),
+    );
   }
 
   // D03 (offline approximation): each declared range admits the installed version and names its major.
@@ -242,19 +341,40 @@ function checkDependencies(dir, pkg) {
     const found = resolveInstalled(name, dir, dir);
     const id = `D03:${name}`;
     if (!found) {
-      out.push(result(id, `Outdated dependency ${name}`, 'warn', `${name} is not installed: cannot compare "${range}" offline`));
+      out.push(
+        result(
+          id,
+          `Outdated dependency ${name}`,
+          'warn',
+          `${name} is not installed: cannot compare "${range}" offline`,
+        ),
+      );
       continue;
     }
     const installed = found.pkg.version;
     if (!semver.validRange(range)) {
       out.push(result(id, `Outdated dependency ${name}`, 'fail', `"${range}" is not a semver range`));
     } else if (!semver.satisfies(installed, range)) {
-      out.push(result(id, `Outdated dependency ${name}`, 'fail', `"${range}" does not admit the installed ${installed}`));
+      out.push(
+        result(id, `Outdated dependency ${name}`, 'fail', `"${range}" does not admit the installed ${installed}`),
+      );
     } else {
       const min = semver.minVersion(range);
-      out.push(min && min.major === semver.major(installed)
-        ? result(id, `Outdated dependency ${name}`, 'pass', `"${range}" is on major ${min.major} (installed ${installed})`)
-        : result(id, `Outdated dependency ${name}`, 'fail', `"${range}" starts at major ${min ? min.major : '?'} but ${installed} is installed`));
+      out.push(
+        min && min.major === semver.major(installed)
+          ? result(
+              id,
+              `Outdated dependency ${name}`,
+              'pass',
+              `"${range}" is on major ${min.major} (installed ${installed})`,
+            )
+          : result(
+              id,
+              `Outdated dependency ${name}`,
+              'fail',
+              `"${range}" starts at major ${min ? min.major : '?'} but ${installed} is installed`,
+            ),
+      );
     }
   }
   if (missing.length) {
@@ -281,8 +401,14 @@ function findRegisterTypeCalls(ast) {
   const calls = [];
   const visit = (node) => {
     if (!node || typeof node.type !== 'string') return;
-    if (node.type === 'CallExpression' && node.callee && node.callee.type === 'MemberExpression'
-      && !node.callee.computed && node.callee.property && node.callee.property.name === 'registerType') {
+    if (
+      node.type === 'CallExpression' &&
+      node.callee &&
+      node.callee.type === 'MemberExpression' &&
+      !node.callee.computed &&
+      node.callee.property &&
+      node.callee.property.name === 'registerType'
+    ) {
       calls.push(node);
     }
     for (const key of Object.keys(node)) {
@@ -311,7 +437,9 @@ function objectProblems(obj, where) {
 }
 
 function propertyOf(obj, name) {
-  return obj.properties.find((p) => p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && p.key.name === name);
+  return obj.properties.find(
+    (p) => p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && p.key.name === name,
+  );
 }
 
 /**
@@ -332,12 +460,20 @@ function parseEditorHtml(html) {
       const [typeArg, defArg] = call.arguments;
       const problems = [];
       if (!typeArg || typeArg.type !== 'Literal' || typeof typeArg.value !== 'string') {
-        definitions.push({ type: null, category: null, problems: ['the first argument of registerType is not a string literal'] });
+        definitions.push({
+          type: null,
+          category: null,
+          problems: ['the first argument of registerType is not a string literal'],
+        });
         continue;
       }
       const type = typeArg.value;
       if (!defArg || defArg.type !== 'ObjectExpression') {
-        definitions.push({ type, category: null, problems: ['the second argument of registerType is not an inline object literal'] });
+        definitions.push({
+          type,
+          category: null,
+          problems: ['the second argument of registerType is not an inline object literal'],
+        });
         continue;
       }
       problems.push(...objectProblems(defArg, 'the definition'));
@@ -432,22 +568,38 @@ function checkNodes(dir, pkg) {
       problems.push(`no registerType('${setName}', ...) although package.json names that set`);
     }
     if (!types.some((t) => t.type === setName)) unreadable.push(setName);
-    out.push(problems.length
-      ? result(id, `Editor HTML of ${setName}`, 'fail', `${rel}: ${problems.join('; ')}`)
-      : result(id, `Editor HTML of ${setName}`, 'pass',
-        `${rel}: registerType ${parsed.definitions.map((d) => `'${d.type}' (${d.category})`).join(', ')} is literal${note}`));
+    out.push(
+      problems.length
+        ? result(id, `Editor HTML of ${setName}`, 'fail', `${rel}: ${problems.join('; ')}`)
+        : result(
+            id,
+            `Editor HTML of ${setName}`,
+            'pass',
+            `${rel}: registerType ${parsed.definitions.map((d) => `'${d.type}' (${d.category})`).join(', ')} is literal${note}`,
+          ),
+    );
 
     if (!fs.existsSync(jsFile)) {
-      out.push(result(`H02:${setName}`, `Runtime file of ${setName}`, 'warn', `${jsRel} does not exist (run npm run build)`));
+      out.push(
+        result(`H02:${setName}`, `Runtime file of ${setName}`, 'warn', `${jsRel} does not exist (run npm run build)`),
+      );
     }
     for (const def of parsed.definitions) {
       if (def.icon && !iconExists(dir, jsFile, def.icon)) {
-        out.push(result(`H03:${def.type}`, `Icon of ${def.type}`, fs.existsSync(jsFile) ? 'fail' : 'warn',
-          `icon "${def.icon}" is not in ${path.relative(dir, path.join(path.dirname(jsFile), 'icons'))}/`));
+        out.push(
+          result(
+            `H03:${def.type}`,
+            `Icon of ${def.type}`,
+            fs.existsSync(jsFile) ? 'fail' : 'warn',
+            `icon "${def.icon}" is not in ${path.relative(dir, path.join(path.dirname(jsFile), 'icons'))}/`,
+          ),
+        );
       }
     }
   }
-  out.push(result('N01', 'Unique node types', 'skip', 'needs catalogue.nodered.org (run `npx node-red-dev validate` online)'));
+  out.push(
+    result('N01', 'Unique node types', 'skip', 'needs catalogue.nodered.org (run `npx node-red-dev validate` online)'),
+  );
   return { out, types, unreadable };
 }
 
@@ -484,16 +636,21 @@ function checkExamples(dir, types, unreadable = []) {
       problems.push(`${rel} is not an array of nodes`);
       continue;
     }
-    flow.forEach((n) => { if (n && typeof n.type === 'string') used.add(n.type); });
+    flow.forEach((n) => {
+      if (n && typeof n.type === 'string') used.add(n.type);
+    });
   }
   const uncovered = nonConfig.filter((t) => !used.has(t));
   if (uncovered.length) problems.push(`no example uses ${uncovered.join(', ')}`);
   // Like the Flow Library: a node whose HTML cannot be parsed is invisible to this check.
-  if (unreadable.length) problems.push(`the node types of ${unreadable.join(', ')} cannot be read from the editor HTML`);
+  if (unreadable.length)
+    problems.push(`the node types of ${unreadable.join(', ')} cannot be read from the editor HTML`);
   else if (!nonConfig.length) problems.push('no node type could be read from the editor HTML');
-  return [problems.length
-    ? result('N02', 'Examples', 'fail', problems.join('; '))
-    : result('N02', 'Examples', 'pass', `${files.length} example flows cover ${nonConfig.join(', ')}`)];
+  return [
+    problems.length
+      ? result('N02', 'Examples', 'fail', problems.join('; '))
+      : result('N02', 'Examples', 'pass', `${files.length} example flows cover ${nonConfig.join(', ')}`),
+  ];
 }
 
 // ---------------------------------------------------------------- entry points

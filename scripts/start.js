@@ -27,7 +27,8 @@ const SHARED_CONFIG_NAME = 'Vitally sandbox';
 function port(value, fallback, name) {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -35,7 +36,8 @@ function port(value, fallback, name) {
 function rehost(value, to, from = EXAMPLE_HOST) {
   if (typeof value === 'string') return value.split(from).join(to);
   if (Array.isArray(value)) return value.map((v) => rehost(v, to, from));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rehost(v, to, from)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rehost(v, to, from)]));
   return value;
 }
 
@@ -44,7 +46,10 @@ function rehost(value, to, from = EXAMPLE_HOST) {
  * shared config (the id the examples use; they all carry the same one).
  */
 function exampleFlows(sandboxUrl) {
-  const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   let sharedId = null;
   const tabs = [];
   for (const file of files) {
@@ -55,16 +60,26 @@ function exampleFlows(sandboxUrl) {
     const tabId = `vitally-example-${label.slice(0, 2)}`;
     const comment = nodes.find((n) => n.type === 'comment');
     const tab = { id: tabId, type: 'tab', label, disabled: false, info: comment ? comment.info : '' };
-    const members = nodes.filter((n) => n.type !== 'vitally-config').map((n) => ({
-      ...n,
-      z: tabId,
-      ...(n.type === 'vitally-destination' && configIds.has(n.vitally) && { vitally: sharedId }),
-    }));
+    const members = nodes
+      .filter((n) => n.type !== 'vitally-config')
+      .map((n) => ({
+        ...n,
+        z: tabId,
+        ...(n.type === 'vitally-destination' && configIds.has(n.vitally) && { vitally: sharedId }),
+      }));
     tabs.push({ tab, nodes: members });
   }
   const config = {
-    id: sharedId || 'vitally-sandbox-config', type: 'vitally-config', name: SHARED_CONFIG_NAME, region: 'custom', subdomain: '',
-    baseUrl: sandboxUrl, rateLimit: 1000, rateWindow: 60, concurrency: 4, timeout: 30,
+    id: sharedId || 'vitally-sandbox-config',
+    type: 'vitally-config',
+    name: SHARED_CONFIG_NAME,
+    region: 'custom',
+    subdomain: '',
+    baseUrl: sandboxUrl,
+    rateLimit: 1000,
+    rateWindow: 60,
+    concurrency: 4,
+    timeout: 30,
   };
   return { tabs, config };
 }
@@ -72,7 +87,12 @@ function exampleFlows(sandboxUrl) {
 async function admin(editorUrl, method, route, body) {
   const res = await fetch(editorUrl + route, {
     method,
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+      'Node-RED-API-Version': 'v2',
+      'Node-RED-Deployment-Type': 'full',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${await res.text()}`);
@@ -94,7 +114,9 @@ async function provision(editorUrl, sandboxUrl, reset) {
   const { rev, flows } = current;
   const { tabs, config } = exampleFlows(sandboxUrl);
   const exampleTabIds = new Set(tabs.map((t) => t.tab.id));
-  let next = reset ? flows.filter((n) => !exampleTabIds.has(n.id) && !exampleTabIds.has(n.z) && n.id !== config.id) : flows.slice();
+  let next = reset
+    ? flows.filter((n) => !exampleTabIds.has(n.id) && !exampleTabIds.has(n.z) && n.id !== config.id)
+    : flows.slice();
   const present = new Set(next.map((n) => n.id));
   const added = [];
   for (const { tab, nodes } of tabs) {
@@ -107,7 +129,11 @@ async function provision(editorUrl, sandboxUrl, reset) {
   if (!existing) {
     next.push({ ...config, credentials: { apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN } });
     changed = true;
-  } else if (existing.baseUrl !== sandboxUrl && existing.region === 'custom' && /^http:\/\/127\.0\.0\.1:\d+$/.test(existing.baseUrl)) {
+  } else if (
+    existing.baseUrl !== sandboxUrl &&
+    existing.region === 'custom' &&
+    /^http:\/\/127\.0\.0\.1:\d+$/.test(existing.baseUrl)
+  ) {
     // The sandbox moved (SANDBOX_PORT): follow it in the config and in the example tabs' absolute URLs.
     const from = existing.baseUrl;
     next = next.map((n) => (n.id === config.id || exampleTabIds.has(n.z) ? rehost(n, sandboxUrl, from) : n));
@@ -126,19 +152,27 @@ async function main() {
   const editorPort = port(process.env.PORT, 1880, 'PORT');
 
   for (const built of ['dist/nodes/vitally-destination.js', 'dist/nodes/vitally-config.js', 'dist/sandbox/index.js']) {
-    if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build (npm start does)`);
+    if (!fs.existsSync(path.join(ROOT, built)))
+      throw new Error(`${built} is missing: run npm run build (npm start does)`);
   }
 
   const { startSandbox } = require(path.join(ROOT, 'dist', 'sandbox'));
-  const sandbox = await startSandbox({ port: sandboxPort, host: HOST, apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN })
-    .catch((err) => {
-      if (err.code === 'EADDRINUSE') err.message = `port ${sandboxPort} is in use (set SANDBOX_PORT to another port): ${err.message}`;
-      throw err;
-    });
+  const sandbox = await startSandbox({
+    port: sandboxPort,
+    host: HOST,
+    apiKey: API_KEY,
+    analyticsToken: ANALYTICS_TOKEN,
+  }).catch((err) => {
+    if (err.code === 'EADDRINUSE')
+      err.message = `port ${sandboxPort} is in use (set SANDBOX_PORT to another port): ${err.message}`;
+    throw err;
+  });
 
   // Node-RED, embedded. express comes with node-red; resolve it the way node-red does.
   const RED = require('node-red');
-  const express = require(require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }));
+  const express = require(
+    require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }),
+  );
   fs.mkdirSync(USER_DIR, { recursive: true });
   const app = express();
   const server = http.createServer(app);
@@ -164,7 +198,8 @@ async function main() {
   app.use(settings.httpNodeRoot, RED.httpNode);
   await new Promise((resolve, reject) => {
     server.once('error', (err) => {
-      if (err.code === 'EADDRINUSE') err.message = `port ${editorPort} is in use (set PORT to another port): ${err.message}`;
+      if (err.code === 'EADDRINUSE')
+        err.message = `port ${editorPort} is in use (set PORT to another port): ${err.message}`;
       reject(err);
     });
     server.listen(editorPort, HOST, resolve);
@@ -198,17 +233,19 @@ async function main() {
   process.on('SIGHUP', () => stop('SIGHUP'));
 
   const examples = added.length ? `imported ${added.length} example tab(s)` : 'example tabs already present';
-  console.log([
-    '',
-    `  Vitally sandbox   ${sandbox.url}/   (REST key "${API_KEY}", Analytics token "${ANALYTICS_TOKEN}")`,
-    `  Node-RED editor   ${editorUrl}/`,
-    '',
-    `  ${examples}${kept && added.length ? `, kept ${kept} existing` : ''}; config node "${SHARED_CONFIG_NAME}" -> ${sandbox.url}`,
-    `  user directory    ${path.relative(process.cwd(), USER_DIR) || USER_DIR}/  (\`npm start -- --reset\` re-imports the examples)`,
-    '',
-    '  Ctrl-C stops both.',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `  Vitally sandbox   ${sandbox.url}/   (REST key "${API_KEY}", Analytics token "${ANALYTICS_TOKEN}")`,
+      `  Node-RED editor   ${editorUrl}/`,
+      '',
+      `  ${examples}${kept && added.length ? `, kept ${kept} existing` : ''}; config node "${SHARED_CONFIG_NAME}" -> ${sandbox.url}`,
+      `  user directory    ${path.relative(process.cwd(), USER_DIR) || USER_DIR}/  (\`npm start -- --reset\` re-imports the examples)`,
+      '',
+      '  Ctrl-C stops both.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err) => {

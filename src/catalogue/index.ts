@@ -30,16 +30,29 @@ export function isBatchable(t: Template): boolean {
 export function describeRequirement(r: Requirement): string {
   const names = r.fields.join(' or ');
   switch (r.kind) {
-    case 'array': return `${names} (array)`;
-    case 'nonEmptyArray': return `${names} (non-empty array)`;
-    case 'score': return `${names} (integer 0-10)`;
-    default: return names;
+    case 'array':
+      return `${names} (array)`;
+    case 'nonEmptyArray':
+      return `${names} (non-empty array)`;
+    case 'score':
+      return `${names} (integer 0-10)`;
+    default:
+      return names;
   }
 }
 
 export interface EditorTemplate {
-  id: string; label: string; group: string; api: string; method: string; path: string;
-  params: string[]; required: string[]; irreversible: boolean; batchable: boolean; description: string;
+  id: string;
+  label: string;
+  group: string;
+  api: string;
+  method: string;
+  path: string;
+  params: string[];
+  required: string[];
+  irreversible: boolean;
+  batchable: boolean;
+  description: string;
 }
 
 /** The catalogue as GET /vitally/endpoints serves it to the editor. */
@@ -52,7 +65,8 @@ export function editorCatalogue(): EditorTemplate[] {
     method: t.method,
     path: t.path,
     params: typedParams(t),
-    required: t.required.map(describeRequirement)
+    required: t.required
+      .map(describeRequirement)
       .concat(t.recordIdParam ? [`${t.recordIdParam} (or the record itself as a string)`] : []),
     irreversible: t.irreversible,
     batchable: isBatchable(t),

@@ -5,9 +5,8 @@
 import http from 'http';
 import https from 'https';
 import axios, { AxiosInstance } from 'axios';
-import { HttpResult, Transport } from '../delivery/dispatcher';
-import { PlannedRequest } from '../request/plan';
-import { Hosts, apiOfUrl } from './hosts';
+import { Hosts, apiOfUrl } from '../core/hosts';
+import { HttpResult, PlannedRequest, Transport } from '../core/types';
 
 export interface Credentials {
   apiKey?: string;
@@ -59,7 +58,12 @@ export class VitallyClient implements Transport {
   private readonly httpsAgent: https.Agent;
   private readonly auth: { rest?: string; analytics?: string };
 
-  constructor(readonly hosts: Hosts, credentials: Credentials, timeoutMs: number, maxSockets: number) {
+  constructor(
+    readonly hosts: Hosts,
+    credentials: Credentials,
+    timeoutMs: number,
+    maxSockets: number,
+  ) {
     this.auth = {
       rest: credentials.apiKey ? restAuthorization(credentials.apiKey) : undefined,
       analytics: credentials.analyticsToken ? analyticsAuthorization(credentials.analyticsToken) : undefined,
@@ -87,7 +91,11 @@ export class VitallyClient implements Transport {
   async send(req: PlannedRequest, signal?: AbortSignal): Promise<HttpResult> {
     const api = apiOfUrl(new URL(req.url), this.hosts);
     if (api === undefined) {
-      return { headers: {}, body: undefined, error: `refused: ${new URL(req.url).origin} is not the configured Vitally host` };
+      return {
+        headers: {},
+        body: undefined,
+        error: `refused: ${new URL(req.url).origin} is not the configured Vitally host`,
+      };
     }
     const authorization = this.auth[req.api];
     if (!authorization) {

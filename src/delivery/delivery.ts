@@ -3,10 +3,10 @@
  * applies), dry-run or dispatch, one report per call for output 2, and each record's result
  * for its message's tracker.
  */
-import { Hosts } from '../client/hosts';
+import { Hosts } from '../core/hosts';
 import { errorText } from '../client/http';
 import { Batching } from '../request/destination';
-import { PlannedRequest } from '../request/plan';
+import { PlannedRequest } from '../core/types';
 import { Batcher } from './batcher';
 import { CLOSED_ERROR, Dispatcher, Outcome, Owner } from './dispatcher';
 import { MessageTracker, RecordResult } from './message-tracker';
@@ -52,7 +52,16 @@ export class Delivery<M = unknown> {
 
   constructor(private readonly opts: DeliveryOptions<M>) {
     const b = opts.batching;
-    if (b) this.batcher = new Batcher(b.size, b.timeoutMs, (parts) => this.send(b.combine(opts.hosts, parts.map((p) => p.request)), parts));
+    if (b)
+      this.batcher = new Batcher(b.size, b.timeoutMs, (parts) =>
+        this.send(
+          b.combine(
+            opts.hosts,
+            parts.map((p) => p.request),
+          ),
+          parts,
+        ),
+      );
   }
 
   /** Records waiting in open batches. */

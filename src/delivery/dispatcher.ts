@@ -5,25 +5,11 @@
  */
 import { setMaxListeners } from 'events';
 import { performance } from 'perf_hooks';
-import { PlannedRequest } from '../request/plan';
+import { HttpResult, PlannedRequest, RetryPolicy, Transport } from '../core/types';
 import { Queue } from './queue';
 import { readRateInfo } from './rate-headers';
-import { RetryPolicy, isRetryable, retryDelay } from './retry';
+import { isRetryable, retryDelay } from './retry';
 import { SlidingWindow } from './sliding-window';
-
-export interface HttpResult {
-  /** Absent when no response arrived (network error, timeout, abort). */
-  status?: number;
-  headers: Record<string, unknown>;
-  body: unknown;
-  /** The network error, when there is no status. */
-  error?: string;
-}
-
-export interface Transport {
-  /** Never rejects: failures come back as a result without a status. */
-  send(req: PlannedRequest, signal: AbortSignal): Promise<HttpResult>;
-}
 
 export interface Outcome extends HttpResult {
   ok: boolean;
@@ -39,14 +25,21 @@ export class Owner {
   readonly abort = new AbortController();
   private idle?: () => void;
 
-  constructor(readonly policy: RetryPolicy, readonly onChange: () => void = () => {}) {
+  constructor(
+    readonly policy: RetryPolicy,
+    readonly onChange: () => void = () => {},
+  ) {
     // Every request in flight listens on this one signal; more than 10 is normal here.
     setMaxListeners(0, this.abort.signal);
   }
 
   /** Resolves once none of this owner's requests is in flight. */
   whenIdle(): Promise<void> {
-    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => { this.idle = resolve; });
+    return this.inflight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          this.idle = resolve;
+        });
   }
 
   /** @internal */
@@ -86,7 +79,9 @@ export class Dispatcher {
     private readonly concurrency: number,
     private readonly now: () => number = () => performance.now(),
     /** A done callback that throws is a bug upstream; it must not stall the queue. */
-    private readonly onCallbackError: (err: unknown) => void = (err) => { throw err; },
+    private readonly onCallbackError: (err: unknown) => void = (err) => {
+      throw err;
+    },
   ) {}
 
   get inflightCount(): number {
@@ -176,11 +171,14 @@ export class Dispatcher {
     if (this.wakeTimer && at >= this.wakeAt) return;
     clearTimeout(this.wakeTimer);
     this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = Infinity;
-      this.pump();
-    }, Math.max(1, Math.ceil(at - this.now())));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = Infinity;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(at - this.now())),
+    );
   }
 
   private start(job: Job): void {
@@ -202,18 +200,21 @@ export class Dispatcher {
     let serverWait = rate.retryAfterMs;
     if (res.status === 429) {
       // Reset only says when the window frees a slot; it explains a 429 only when none remain.
-      const windowWait = rate.remaining === undefined || rate.remaining <= 0 ? rate.resetMs ?? 0 : 0;
+      const windowWait = rate.remaining === undefined || rate.remaining <= 0 ? (rate.resetMs ?? 0) : 0;
       serverWait = Math.max(rate.retryAfterMs ?? 0, windowWait, 1000);
       this.window.pauseUntil(now + serverWait);
     }
     const ok = res.status !== undefined && res.status >= 200 && res.status < 300;
     if (!ok && isRetryable(res.status) && job.attempts <= job.owner.policy.retries && !job.owner.closing) {
       this.retrying.add(job);
-      job.retryTimer = setTimeout(() => {
-        this.retrying.delete(job);
-        this.ready.unshift(job);
-        this.pump();
-      }, retryDelay(job.attempts, serverWait, job.owner.policy));
+      job.retryTimer = setTimeout(
+        () => {
+          this.retrying.delete(job);
+          this.ready.unshift(job);
+          this.pump();
+        },
+        retryDelay(job.attempts, serverWait, job.owner.policy),
+      );
       job.owner.settledOne();
     } else {
       this.finish(job, res, ok);

@@ -78,9 +78,13 @@ export class MessageTracker<M = unknown> {
   /** The error for done(err): how many failed, and the first few reasons. */
   error(): Error | undefined {
     if (this.failed === 0) return undefined;
-    const shown = this.results.filter((r) => r && r.error !== undefined).slice(0, 3)
+    const shown = this.results
+      .filter((r) => r && r.error !== undefined)
+      .slice(0, 3)
       .map((r) => `record ${r.index}: ${r.error}`);
     const more = this.failed > shown.length ? `; and ${this.failed - shown.length} more` : '';
-    return new Error(`Vitally ${this.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`);
+    return new Error(
+      `Vitally ${this.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`,
+    );
   }
 }

@@ -24,7 +24,10 @@ export class SlidingWindow {
   private gate?: { until: number; remaining: number };
   private pausedUntil = 0;
 
-  constructor(readonly limit: number, readonly windowMs: number) {
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {
     if (!(limit >= 1) || !(windowMs > 0)) throw new RangeError('rate limit and window must be positive');
     this.ends = new Float64Array(Math.min(Math.ceil(limit), 1024));
   }

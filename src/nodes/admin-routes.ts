@@ -4,15 +4,17 @@
  */
 import { editorCatalogue } from '../catalogue';
 import { VitallyClient, errorText, requestHeaders } from '../client/http';
-import { ConfigError, ConnectionSettings, Hosts, resolveHosts } from '../client/hosts';
+import { ConfigError } from '../core/errors';
+import { ConnectionSettings, Hosts, resolveHosts } from '../core/hosts';
+import { HttpResult, PlannedRequest } from '../core/types';
 import { ConfigSettings, Connection, VitallyConfigNode } from './connection';
-import { HttpResult } from '../delivery/dispatcher';
 import { failureReason } from '../delivery/delivery';
 import { DestinationSettings, parseDestination, planRecord } from '../request/destination';
-import { PlannedRequest } from '../request/plan';
 import { compileRecordEvaluator } from './evaluate';
-import { lastRecords } from './last-records';
 import { Msg, RED, Response } from './red';
+
+/** The first record of the last message each destination node received, for the editor's sample panel. */
+export const lastRecords = new Map<string, unknown>();
 
 const PLACEHOLDER = '__PWRD__';
 const TEST_TIMEOUT_MS = 10000;

@@ -3,8 +3,8 @@
  * (concurrency, order, retries) every destination node using it shares, on the key's rate budget.
  */
 import { Credentials, VitallyClient } from '../client/http';
-import { Hosts, resolveHosts } from '../client/hosts';
-import { positiveNumber } from '../request/numbers';
+import { Hosts, resolveHosts } from '../core/hosts';
+import { CONFIG_SETTINGS, Settings, readSetting } from '../core/settings';
 import { Node, RED } from './red';
 import { Dispatcher } from '../delivery/dispatcher';
 import { acquireBudget, releaseBudget } from '../delivery/budgets';
@@ -26,10 +26,11 @@ export class Connection {
 
   constructor(settings: ConfigSettings, credentials: Credentials, onError: (err: unknown) => void) {
     this.hosts = resolveHosts(settings);
-    const limit = positiveNumber(settings.rateLimit, 1000, 'rate limit');
-    const windowMs = positiveNumber(settings.rateWindow, 60, 'rate window', false) * 1000;
-    const concurrency = positiveNumber(settings.concurrency, 4, 'concurrency');
-    const timeoutMs = positiveNumber(settings.timeout, 30, 'timeout', false) * 1000;
+    const read = <K extends keyof typeof CONFIG_SETTINGS & string>(name: K) => readSetting(CONFIG_SETTINGS, name, settings as Settings);
+    const limit = read('rateLimit');
+    const windowMs = read('rateWindow') * 1000;
+    const concurrency = read('concurrency');
+    const timeoutMs = read('timeout') * 1000;
     this.client = new VitallyClient(this.hosts, credentials, timeoutMs, concurrency);
     const budget = acquireBudget(this.hosts.restBase, credentials.apiKey || '', limit, windowMs);
     this.dispatcher = new Dispatcher(this.client, budget, concurrency, undefined, onError);

@@ -3,11 +3,10 @@
  * when the node starts; the common types (mustache strings, msg properties) then evaluate
  * synchronously, and only flow/global context and JSONata go through a callback.
  */
-import { ConfigError } from '../client/hosts';
+import { ConfigError, RecordError } from '../core/errors';
 import { Destination } from '../request/destination';
-import { RecordError } from '../request/errors';
 import { isTemplate, render } from '../request/mustache';
-import { EvaluatedRecord } from '../request/plan';
+import type { EvaluatedRecord } from '../request/plan';
 import { Msg, RED } from './red';
 
 type Evaluator = (msg: Msg) => unknown;

@@ -21,14 +21,14 @@ export interface Node {
   log(text: unknown): void;
 }
 
-export interface Request { body: any; params: Record<string, string> }
+export interface Request { body: unknown; params: Record<string, string> }
 export interface Response { json(body: unknown): void; status(code: number): Response }
 type Handler = (req: Request, res: Response) => void;
 
 export interface RED {
   nodes: {
     createNode(node: object, config: object): void;
-    registerType(type: string, ctor: Function, opts?: object): void;
+    registerType(type: string, ctor: object, opts?: object): void;
     getNode(id: string): unknown;
     getCredentials(id: string): Record<string, string | undefined> | undefined;
   };

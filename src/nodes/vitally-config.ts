@@ -1,5 +1,5 @@
 /** The vitally-config node: one key, its hosts, and the connection every destination shares. */
-import { ConfigError } from '../client/hosts';
+import { ConfigError } from '../core/errors';
 import { registerAdminRoutes } from './admin-routes';
 import { ConfigSettings, Connection, VitallyConfigNode, closeDeadlineMs } from './connection';
 import { RED } from './red';

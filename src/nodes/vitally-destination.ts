@@ -3,7 +3,8 @@
  * request, and hands it to the shared delivery engine; reports per message on output 1
  * and per API call on output 2.
  */
-import { ConfigError, Hosts } from '../client/hosts';
+import { ConfigError } from '../core/errors';
+import { Hosts } from '../core/hosts';
 import { Delivery, Part, responseMessage } from '../delivery/delivery';
 import { Owner } from '../delivery/dispatcher';
 import { MessageTracker } from '../delivery/message-tracker';
@@ -12,13 +13,14 @@ import { RecordEvaluator, compileRecordEvaluator } from './evaluate';
 import { Done, Msg, Node, RED, Send } from './red';
 import { statusFor } from './status';
 import { VitallyConfigNode, closeDeadlineMs } from './connection';
-import { lastRecords } from './last-records';
+import { lastRecords } from './admin-routes';
 
 type Tracker = MessageTracker<Msg>;
 
 export = function (RED: RED): void {
   function VitallyDestination(this: Node, settings: DestinationSettings & { vitally?: string }) {
     RED.nodes.createNode(this, settings);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the closures below outlive this call
     const node = this;
     let setupError: string | undefined;
     let dest: Destination | undefined;

@@ -1,9 +1,13 @@
 import { Requirement, Template, describeRequirement } from '../catalogue';
-import { RecordError } from './errors';
+import { RecordError } from '../core/errors';
 
 /** Parses the node's `exclude` setting: comma-separated, trimmed, dotted paths allowed. */
 export function parseExclude(setting: string | undefined): string[][] {
-  return (setting || '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => s.split('.'));
+  return (setting || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => s.split('.'));
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -29,10 +33,14 @@ function without(value: unknown, path: string[]): unknown {
 function present(value: unknown, kind: Requirement['kind']): boolean {
   if (value === undefined || value === null || value === '') return false;
   switch (kind) {
-    case 'array': return Array.isArray(value);
-    case 'nonEmptyArray': return Array.isArray(value) && value.length > 0;
-    case 'score': return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
-    default: return true;
+    case 'array':
+      return Array.isArray(value);
+    case 'nonEmptyArray':
+      return Array.isArray(value) && value.length > 0;
+    case 'score':
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
+    default:
+      return true;
   }
 }
 
@@ -45,9 +53,10 @@ export function checkRequired(t: Template, body: unknown): void {
   for (const r of t.required) {
     if (r.fields.some((f) => present(body[f], r.kind))) continue;
     const given = r.fields.find((f) => body[f] !== undefined && body[f] !== null && body[f] !== '');
-    let message = given !== undefined
-      ? `${describeRequirement(r)} is required; got ${JSON.stringify(body[given])}`
-      : `${describeRequirement(r)} is required`;
+    let message =
+      given !== undefined
+        ? `${describeRequirement(r)} is required; got ${JSON.stringify(body[given])}`
+        : `${describeRequirement(r)} is required`;
     const alias = r.fields.flatMap((f) => (t.aliases?.[f] || []).filter((a) => a in body).map((a) => [a, f]))[0];
     if (alias) message += ` (the record has "${alias[0]}": Vitally expects "${alias[1]}")`;
     throw new RecordError(message);

@@ -3,13 +3,19 @@
  * (or manual request), exclusions, batching, retries, and the delete guard.
  */
 import { MANUAL, MAX_BATCH, Template, getTemplate, isBatchable, typedParams } from '../catalogue';
-import { ConfigError, Hosts } from '../client/hosts';
-import { DEFAULT_RETRY, RetryPolicy } from '../delivery/retry';
-import { positiveNumber } from './numbers';
+import { ConfigError } from '../core/errors';
+import { Hosts } from '../core/hosts';
+import { DESTINATION_SETTINGS, Settings, readSetting } from '../core/settings';
+import { PlannedRequest, RetryPolicy } from '../core/types';
 import { parseExclude } from './body';
 import {
-  EvaluatedRecord, ManualSettings, PlannedRequest, parseManualSettings, planAnalyticsBatch, planManualBatch,
-  planManualRecord, planTemplateRecord,
+  EvaluatedRecord,
+  ManualSettings,
+  parseManualSettings,
+  planAnalyticsBatch,
+  planManualBatch,
+  planManualRecord,
+  planTemplateRecord,
 } from './plan';
 
 export interface DestinationSettings {
@@ -50,11 +56,15 @@ export interface Destination {
   retry: RetryPolicy;
 }
 
-const flag = (v: unknown) => v === true || v === 'true';
+/** First backoff step: short, since most retried failures are a moment's overload. */
+const BASE_RETRY_DELAY_MS = 500;
 
 export function parseDestination(s: DestinationSettings): Destination {
+  const settings = s as Settings;
+  const read = <K extends keyof typeof DESTINATION_SETTINGS & string>(name: K) =>
+    readSetting(DESTINATION_SETTINGS, name, settings);
   const endpoint = s.endpoint || 'createAccount';
-  const dryRun = flag(s.dryRun);
+  const dryRun = read('dryRun');
   let template: Template | undefined;
   let manual: ManualSettings | undefined;
   if (endpoint === MANUAL) {
@@ -64,25 +74,22 @@ export function parseDestination(s: DestinationSettings): Destination {
     if (!template) throw new ConfigError(`unknown endpoint template "${endpoint}"`);
   }
   const method = template ? template.method : manual!.method;
-  if (method === 'DELETE' && !dryRun && !flag(s.confirmDelete)) {
-    throw new ConfigError('deletes are irreversible: tick "confirm deletes" to send them (a dry run shows them without it)');
+  if (method === 'DELETE' && !dryRun && !read('confirmDelete')) {
+    throw new ConfigError(
+      'deletes are irreversible: tick "confirm deletes" to send them (a dry run shows them without it)',
+    );
   }
   let batching: Batching | undefined;
-  if (flag(s.batch) && (manual || isBatchable(template!))) {
-    const size = positiveNumber(s.batchSize, MAX_BATCH, 'batch size');
-    if (template && size > MAX_BATCH) throw new ConfigError(`batch size is at most ${MAX_BATCH} (Vitally's /batch limit)`);
-    const groupField = s.grouping === 'field' ? (s.groupField || '').trim() : undefined;
-    if (groupField === '') throw new ConfigError('grouping by field needs a field name');
+  if (read('batch') && (manual || isBatchable(template!))) {
     batching = {
-      size,
-      timeoutMs: positiveNumber(s.batchTimeout, 1000, 'batch timeout'),
-      groupField,
-      combine: template ? (hosts, parts) => planAnalyticsBatch(template!, hosts, parts) : (_hosts, parts) => planManualBatch(parts),
+      size: Math.min(read('batchSize'), MAX_BATCH),
+      timeoutMs: read('batchTimeout'),
+      groupField: read('grouping') === 'field' ? read('groupField') : undefined,
+      combine: template
+        ? (hosts, parts) => planAnalyticsBatch(template!, hosts, parts)
+        : (_hosts, parts) => planManualBatch(parts),
     };
   }
-  const retries = s.retries === undefined || s.retries === null || String(s.retries).trim() === ''
-    ? DEFAULT_RETRY.retries : Number(s.retries);
-  if (!Number.isInteger(retries) || retries < 0) throw new ConfigError(`retries must be a whole number, not "${s.retries}"`);
   return {
     endpoint,
     template,
@@ -91,11 +98,7 @@ export function parseDestination(s: DestinationSettings): Destination {
     exclude: parseExclude(s.exclude),
     batching,
     dryRun,
-    retry: {
-      ...DEFAULT_RETRY,
-      retries,
-      maxDelayMs: positiveNumber(s.retryMaxDelay, DEFAULT_RETRY.maxDelayMs / 1000, 'maximum retry delay', false) * 1000,
-    },
+    retry: { retries: read('retries'), maxDelayMs: read('retryMaxDelay') * 1000, baseDelayMs: BASE_RETRY_DELAY_MS },
   };
 }
 

@@ -3,25 +3,13 @@
  * path parameters and body, it produces the exact request the runtime will send.
  */
 import { randomUUID } from 'crypto';
-import { Api, Method, Template, typedParams } from '../catalogue';
-import { ConfigError, Hosts, apiOfUrl } from '../client/hosts';
-import { RecordError } from './errors';
+import { Template, typedParams } from '../catalogue';
+import { ConfigError, RecordError } from '../core/errors';
+import { Hosts, apiOfUrl } from '../core/hosts';
+import { Api, Method, PlannedRequest } from '../core/types';
 import { checkRequired, excludeAttributes } from './body';
 import { renderUrl } from './mustache';
 import { encodeSegment } from './segment';
-
-export interface PlannedRequest {
-  /** GET only for the connection test. */
-  method: Method | 'GET';
-  /** Absolute URL on the configured Vitally host. */
-  url: string;
-  api: Api;
-  body?: unknown;
-  /** Extra headers (manual mode); never Authorization. */
-  headers?: Record<string, string>;
-  /** Requests sharing a key are sent one at a time, in arrival order. */
-  orderKey?: string;
-}
 
 export interface EvaluatedRecord {
   /** Path parameter values from the node's typedInputs. */
@@ -50,7 +38,12 @@ function recordId(t: Template, body: unknown): unknown {
   return (body as Record<string, unknown> | null)?.[t.recordIdParam!];
 }
 
-export function planTemplateRecord(t: Template, hosts: Hosts, ev: EvaluatedRecord, exclude: string[][]): PlannedRequest {
+export function planTemplateRecord(
+  t: Template,
+  hosts: Hosts,
+  ev: EvaluatedRecord,
+  exclude: string[][],
+): PlannedRequest {
   const segments: Record<string, string> = {};
   for (const name of typedParams(t)) segments[name] = encodeSegment(name, ev.params[name]);
   if (t.recordIdParam) segments[t.recordIdParam] = encodeSegment(t.recordIdParam, recordId(t, ev.body));
@@ -59,7 +52,12 @@ export function planTemplateRecord(t: Template, hosts: Hosts, ev: EvaluatedRecor
   if (t.api === 'analytics') {
     const body = excludeAttributes(ev.body, exclude);
     checkRequired(t, body);
-    return { method: t.method, url: analyticsBase(hosts) + path, api: 'analytics', body: stampAnalytics(body as Record<string, unknown>) };
+    return {
+      method: t.method,
+      url: analyticsBase(hosts) + path,
+      api: 'analytics',
+      body: stampAnalytics(body as Record<string, unknown>),
+    };
   }
   const url = hosts.restBase + path;
   const orderKey = t.ordered ? url : undefined;
@@ -87,19 +85,28 @@ export interface ManualSettings {
 }
 
 const MANUAL_METHODS: Method[] = ['POST', 'PUT', 'DELETE'];
+
 const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length']);
 
 /** Validates manual mode's settings once, when the node starts. */
-export function parseManualSettings(method: string | undefined, url: string | undefined, headers: string | undefined): ManualSettings {
+export function parseManualSettings(
+  method: string | undefined,
+  url: string | undefined,
+  headers: string | undefined,
+): ManualSettings {
   const m = (method || 'POST').toUpperCase() as Method;
   if (!MANUAL_METHODS.includes(m)) throw new ConfigError(`manual method must be POST, PUT or DELETE, not ${method}`);
   if (!url || !url.trim()) throw new ConfigError('manual mode needs a URL');
   const parsed: Record<string, string> = {};
-  for (const pair of (headers || '').split(',').map((h) => h.trim()).filter(Boolean)) {
+  for (const pair of (headers || '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)) {
     const colon = pair.indexOf(':');
     const name = colon > 0 ? pair.slice(0, colon).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) throw new ConfigError(`header "${pair}" is not name:value`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new ConfigError(`header ${name} is set by the node and cannot be overridden`);
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
+      throw new ConfigError(`header ${name} is set by the node and cannot be overridden`);
     parsed[name] = pair.slice(colon + 1).trim();
   }
   return { method: m, url: url.trim(), headers: parsed };
@@ -123,11 +130,18 @@ function resolveManualUrl(rendered: string, hosts: Hosts): { url: string; api: A
     throw new RecordError(`URL "${rendered}" is not valid`);
   }
   const api = apiOfUrl(url, hosts);
-  if (!api) throw new RecordError(`URL ${url.origin} is not the configured Vitally host; the API key is only sent there`);
+  if (!api)
+    throw new RecordError(`URL ${url.origin} is not the configured Vitally host; the API key is only sent there`);
   return { url: url.href, api };
 }
 
-export function planManualRecord(m: ManualSettings, hosts: Hosts, view: unknown, body: unknown, exclude: string[][]): PlannedRequest {
+export function planManualRecord(
+  m: ManualSettings,
+  hosts: Hosts,
+  view: unknown,
+  body: unknown,
+  exclude: string[][],
+): PlannedRequest {
   const { url, api } = resolveManualUrl(renderUrl(m.url, view), hosts);
   const orderKey = m.method === 'POST' ? undefined : url;
   const headers = Object.keys(m.headers).length ? m.headers : undefined;

@@ -1,4 +1,4 @@
-import { RecordError } from './errors';
+import { RecordError } from '../core/errors';
 
 /**
  * Encodes an id as exactly one URL path segment. Empty ids, objects and the dot segments
@@ -10,7 +10,9 @@ export function encodeSegment(name: string, value: unknown): string {
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new RecordError(`${name} is not a finite number`);
   if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new RecordError(`${name} must be a string or a number, not ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new RecordError(
+      `${name} must be a string or a number, not ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   }
   const text = String(value);
   if (text.trim() === '') throw new RecordError(`${name} is empty`);

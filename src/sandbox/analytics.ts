@@ -101,7 +101,8 @@ function checkMessage(type: AnalyticsType, message: Body, prefix: string): Body 
 
 function checkBatch(body: unknown): [AnalyticsType, Body][] {
   if (!Array.isArray(body)) throw badRequest('batch body must be a JSON array of messages');
-  if (body.length === 0 || body.length > BATCH_MAX) throw badRequest(`batch must hold 1 to ${BATCH_MAX} messages, not ${body.length}`);
+  if (body.length === 0 || body.length > BATCH_MAX)
+    throw badRequest(`batch must hold 1 to ${BATCH_MAX} messages, not ${body.length}`);
   return body.map((message, i) => {
     const prefix = `batch[${i}].`;
     if (!isPlainObject(message)) throw badRequest(`batch[${i}] must be an object`);

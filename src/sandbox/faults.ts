@@ -40,7 +40,11 @@ export class FaultPlan {
   private random!: () => number;
   private latencyRandom!: () => number;
 
-  constructor(private readonly seed: number, faults?: FaultOptions, latency?: Latency) {
+  constructor(
+    private readonly seed: number,
+    faults?: FaultOptions,
+    latency?: Latency,
+  ) {
     this.reseed();
     if (faults) this.setFaults(faults);
     if (latency !== undefined) this.setLatency(latency);
@@ -70,7 +74,7 @@ export class FaultPlan {
   }
 
   setLatency(latency: Latency): void {
-    const { min, max } = typeof latency === 'number' ? { min: latency, max: latency } : latency ?? {};
+    const { min, max } = typeof latency === 'number' ? { min: latency, max: latency } : (latency ?? {});
     if (!(Number.isFinite(min) && Number.isFinite(max) && min >= 0 && max >= min)) {
       throw new RangeError('latencyMs must be a number of ms >= 0 or { min, max } with 0 <= min <= max');
     }
@@ -106,7 +110,11 @@ export class FaultPlan {
     this.reseed();
   }
 
-  describe(): { faults: Required<FaultOptions>; latencyMs: Latency; failNext: { count: number; status: number | 'drop' }[] } {
+  describe(): {
+    faults: Required<FaultOptions>;
+    latencyMs: Latency;
+    failNext: { count: number; status: number | 'drop' }[];
+  } {
     return { faults: { ...this.rates }, latencyMs: this.latencyMs, failNext: this.scripted.map((s) => ({ ...s })) };
   }
 

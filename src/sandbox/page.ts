@@ -11,15 +11,34 @@ export interface SandboxState {
   settings: Settings;
 }
 
-const LABEL_FIELDS = ['name', 'title', 'subject', 'label', 'event', 'note', 'message', 'externalId', 'userId', 'accountId', 'organizationId', 'id'];
+const LABEL_FIELDS = [
+  'name',
+  'title',
+  'subject',
+  'label',
+  'event',
+  'note',
+  'message',
+  'externalId',
+  'userId',
+  'accountId',
+  'organizationId',
+  'id',
+];
 
 /** A read-only overview; refreshes itself every few seconds. */
 export function renderPage(state: SandboxState): string {
   const resources = Object.entries(state.counts)
-    .map(([name, count]) => `<tr><td>${esc(name)}</td><td class="n">${count}</td><td>${(state.latest[name] ?? []).map(describe).join('<br>')}</td></tr>`)
+    .map(
+      ([name, count]) =>
+        `<tr><td>${esc(name)}</td><td class="n">${count}</td><td>${(state.latest[name] ?? []).map(describe).join('<br>')}</td></tr>`,
+    )
     .join('');
   const requests = state.requests
-    .map((r) => `<tr><td>${esc(new Date(r.time).toISOString())}</td><td>${esc(r.method)}</td><td>${esc(r.path)}</td><td class="n">${esc(String(r.status))}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(new Date(r.time).toISOString())}</td><td>${esc(r.method)}</td><td>${esc(r.path)}</td><td class="n">${esc(String(r.status))}</td></tr>`,
+    )
     .join('');
   const byStatus = Object.entries(state.counters.byStatus)
     .map(([status, n]) => `${esc(status)}: ${n}`)

@@ -10,7 +10,10 @@ export class SlidingWindow {
   private head = 0; // index of the oldest timestamp
   private size = 0;
 
-  constructor(private limitValue: number, private windowMsValue: number) {
+  constructor(
+    private limitValue: number,
+    private windowMsValue: number,
+  ) {
     checkRateLimit(limitValue, windowMsValue);
   }
 

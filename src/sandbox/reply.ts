@@ -7,7 +7,10 @@ export interface Reply {
 
 /** Thrown by routes and validators; the server turns it into `{ "error": message }`. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

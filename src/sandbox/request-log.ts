@@ -30,7 +30,10 @@ export class RequestLog {
   private counts: Counters = { total: 0, byStatus: {}, dropped: 0 };
   private accepted: number[] = [];
 
-  constructor(private readonly limit: number, private readonly recordAccepted: boolean) {
+  constructor(
+    private readonly limit: number,
+    private readonly recordAccepted: boolean,
+  ) {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError('logLimit must be a non-negative integer');
   }
 

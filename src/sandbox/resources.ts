@@ -29,7 +29,13 @@ export type SeedData = Record<string, Body[]>;
 
 /** The custom object definition every sandbox starts with, so instance templates work out of the box. */
 export const SEEDED_CUSTOM_OBJECT_ID = '6f1c2a9e-4b7d-4c3a-9e58-5b0d7a1c2f30';
-const SEEDED_CUSTOM_OBJECT = { id: SEEDED_CUSTOM_OBJECT_ID, name: 'subscriptions', label: 'Subscriptions', writeMode: 'writable', customFields: [] };
+const SEEDED_CUSTOM_OBJECT = {
+  id: SEEDED_CUSTOM_OBJECT_ID,
+  name: 'subscriptions',
+  label: 'Subscriptions',
+  writeMode: 'writable',
+  customFields: [],
+};
 
 const ACCOUNT_OR_ORG_REFS = { accountId: 'accounts', organizationId: 'organizations' };
 
@@ -50,7 +56,8 @@ const MEETING_PARTICIPANT: Rules = {
   oneOf: [MEETING_IDENTITIES],
   enums: { type: ['organizer', 'attendee'], responseStatus: ['needsAction', 'accepted', 'tentative', 'declined'] },
   check: (b, p) => {
-    if (MEETING_IDENTITIES.filter((f) => present(b[f])).length > 1) throw badRequest(`${p}participant needs exactly one of ${MEETING_IDENTITIES.join(', ')}`);
+    if (MEETING_IDENTITIES.filter((f) => present(b[f])).length > 1)
+      throw badRequest(`${p}participant needs exactly one of ${MEETING_IDENTITIES.join(', ')}`);
   },
 };
 const MONOLOGUE: Rules = {
@@ -60,7 +67,13 @@ const MONOLOGUE: Rules = {
 };
 
 const SPECS = {
-  organizations: { noun: 'organization', lookup: 'idOrExternalId', upsert: true, deletion: 'remove', rules: { required: ['externalId', 'name'] } },
+  organizations: {
+    noun: 'organization',
+    lookup: 'idOrExternalId',
+    upsert: true,
+    deletion: 'remove',
+    rules: { required: ['externalId', 'name'] },
+  },
   accounts: {
     noun: 'account',
     lookup: 'idOrExternalId',
@@ -78,21 +91,38 @@ const SPECS = {
       refs: { accountIds: 'accounts', organizationIds: 'organizations' },
     },
   },
-  conversations: { noun: 'conversation', lookup: 'id', deletion: 'remove', rules: { required: ['subject', 'messages'], items: { messages: objectItem(MESSAGE) } } },
+  conversations: {
+    noun: 'conversation',
+    lookup: 'id',
+    deletion: 'remove',
+    rules: { required: ['subject', 'messages'], items: { messages: objectItem(MESSAGE) } },
+  },
   messages: { noun: 'message', lookup: 'idOrExternalId', deletion: 'remove', ops: ['get', 'delete'], rules: MESSAGE },
   notes: {
     noun: 'note',
     lookup: 'externalIdWithSource',
     upsert: true,
     deletion: 'archive',
-    rules: { required: ['note', 'noteDate'], oneOf: [['accountId', 'organizationId']], dates: ['noteDate'], arrays: ['tags'], refs: ACCOUNT_OR_ORG_REFS },
+    rules: {
+      required: ['note', 'noteDate'],
+      oneOf: [['accountId', 'organizationId']],
+      dates: ['noteDate'],
+      arrays: ['tags'],
+      refs: ACCOUNT_OR_ORG_REFS,
+    },
   },
   tasks: {
     noun: 'task',
     lookup: 'externalIdWithSource',
     upsert: true,
     deletion: 'archive',
-    rules: { required: ['name'], oneOf: [['accountId', 'organizationId']], dates: ['dueDate', 'completedAt'], arrays: ['tags'], refs: ACCOUNT_OR_ORG_REFS },
+    rules: {
+      required: ['name'],
+      oneOf: [['accountId', 'organizationId']],
+      dates: ['dueDate', 'completedAt'],
+      arrays: ['tags'],
+      refs: ACCOUNT_OR_ORG_REFS,
+    },
   },
   npsResponses: {
     noun: 'NPS response',
@@ -114,7 +144,12 @@ const SPECS = {
     noun: 'project',
     lookup: 'id',
     deletion: 'archive',
-    rules: { required: ['templateId'], oneOf: [['accountId', 'organizationId']], dates: ['targetStartDate', 'targetCompletionDate'], refs: ACCOUNT_OR_ORG_REFS },
+    rules: {
+      required: ['templateId'],
+      oneOf: [['accountId', 'organizationId']],
+      dates: ['targetStartDate', 'targetCompletionDate'],
+      refs: ACCOUNT_OR_ORG_REFS,
+    },
   },
   meetings: {
     noun: 'meeting',
@@ -127,12 +162,21 @@ const SPECS = {
       dates: ['startDateTime', 'endDateTime'],
     },
   },
-  meetingTranscripts: { noun: 'meeting transcript', lookup: 'id', ops: ['list', 'get'], rules: { required: ['transcript'], items: { transcript: objectItem(MONOLOGUE) } } },
+  meetingTranscripts: {
+    noun: 'meeting transcript',
+    lookup: 'id',
+    ops: ['list', 'get'],
+    rules: { required: ['transcript'], items: { transcript: objectItem(MONOLOGUE) } },
+  },
   customObjects: {
     noun: 'custom object',
     lookup: 'id',
     ops: ['list', 'get', 'create', 'update'],
-    rules: { required: ['name', 'label', 'writeMode'], enums: { writeMode: ['writable', 'writableByAll', 'readonly'] }, arrays: ['customFields'] },
+    rules: {
+      required: ['name', 'label', 'writeMode'],
+      enums: { writeMode: ['writable', 'writableByAll', 'readonly'] },
+      arrays: ['customFields'],
+    },
   },
 } satisfies Record<string, ResourceSpec>;
 
@@ -142,7 +186,11 @@ const INSTANCES: ResourceSpec = {
   deletion: 'remove',
   // Vitally has no single-instance GET: instances are found through /search.
   ops: ['list', 'create', 'update', 'delete'],
-  rules: { required: ['name'], oneOf: [['customerId', 'organizationId']], refs: { customerId: 'accounts', organizationId: 'organizations' } },
+  rules: {
+    required: ['name'],
+    oneOf: [['customerId', 'organizationId']],
+    refs: { customerId: 'accounts', organizationId: 'organizations' },
+  },
 };
 
 const KEY_FIELDS: Record<string, string> = { meetingTranscripts: 'meetingId' };
@@ -172,11 +220,15 @@ function mergeTraits(old: unknown, patch: unknown): Body | undefined {
 
 /** Handlers for one resource; subclasses add what a resource does beyond storing its fields. */
 class Resource {
-  constructor(protected readonly store: Store, readonly spec: ResourceSpec) {}
+  constructor(
+    protected readonly store: Store,
+    readonly spec: ResourceSpec,
+  ) {}
 
   list(coll: Collection, query: URLSearchParams): Reply {
     const archived = query.get('archived') === 'true';
-    const filter = this.spec.deletion === 'archive' ? (o: StoredObject) => Boolean(o.archivedAt) === archived : undefined;
+    const filter =
+      this.spec.deletion === 'archive' ? (o: StoredObject) => Boolean(o.archivedAt) === archived : undefined;
     return ok(coll.page({ ...pageParams(query), filter }));
   }
 
@@ -197,7 +249,8 @@ class Resource {
 
   delete(coll: Collection, id: string, query: URLSearchParams): Reply {
     const obj = this.find(coll, id, query);
-    if (this.spec.deletion === 'archive') return ok(coll.replace(obj.id, { ...obj, archivedAt: new Date().toISOString() }));
+    if (this.spec.deletion === 'archive')
+      return ok(coll.replace(obj.id, { ...obj, archivedAt: new Date().toISOString() }));
     coll.remove(obj.id);
     return this.spec.deletion === 'scheduled' ? { status: 204 } : ok(obj);
   }
@@ -286,14 +339,19 @@ class CustomObjects extends Resource {
 }
 
 type Matcher = (o: StoredObject, q: string) => boolean;
-const byField = (f: string): Matcher => (o, q) => o[f] !== undefined && o[f] !== null && String(o[f]) === q;
+const byField =
+  (f: string): Matcher =>
+  (o, q) =>
+    o[f] !== undefined && o[f] !== null && String(o[f]) === q;
 const emailOf = (o: StoredObject): string => (typeof o.email === 'string' ? o.email.toLowerCase() : '');
 const USER_SEARCH: Record<string, Matcher> = {
   externalId: byField('externalId'),
   email: (o, q) => emailOf(o) === q.toLowerCase(),
   emailSubdomain: (o, q) => emailOf(o).endsWith(`@${q.toLowerCase()}`),
 };
-const INSTANCE_SEARCH = Object.fromEntries(['id', 'externalId', 'customerId', 'organizationId'].map((f) => [f, byField(f)]));
+const INSTANCE_SEARCH = Object.fromEntries(
+  ['id', 'externalId', 'customerId', 'organizationId'].map((f) => [f, byField(f)]),
+);
 
 /** GET .../search: exactly one of the matchers' names as a query parameter; answers every match. */
 function search(coll: Collection, query: URLSearchParams, matchers: Record<string, Matcher>): StoredObject[] {
@@ -351,7 +409,12 @@ export class RestApi {
       ['list', 'GET', base, ({ params, query }) => resource.list(collectionOf(params), query)],
       ['get', 'GET', item, ({ params, query }) => resource.get(collectionOf(params), params.id, query)],
       ['create', 'POST', base, ({ params, body }) => resource.create(collectionOf(params), body)],
-      ['update', 'PUT', item, ({ params, query, body }) => resource.update(collectionOf(params), params.id, query, body)],
+      [
+        'update',
+        'PUT',
+        item,
+        ({ params, query, body }) => resource.update(collectionOf(params), params.id, query, body),
+      ],
       ['delete', 'DELETE', item, ({ params, query }) => resource.delete(collectionOf(params), params.id, query)],
     ];
     for (const [op, method, path, handler] of routes) if (ops.includes(op)) this.router.add(method, path, handler);
@@ -373,11 +436,17 @@ export class RestApi {
 
   private conversationMessages(conversationId: string, query: URLSearchParams): Reply {
     const conversation = this.resource('conversations').find(this.coll('conversations'), conversationId, query);
-    return ok(this.coll('messages').page({ ...pageParams(query), filter: (m) => m.conversationId === conversation.id }));
+    return ok(
+      this.coll('messages').page({ ...pageParams(query), filter: (m) => m.conversationId === conversation.id }),
+    );
   }
 
   private postMessage(conversationId: string, body: unknown): Reply {
-    const conversation = this.resource('conversations').find(this.coll('conversations'), conversationId, new URLSearchParams());
+    const conversation = this.resource('conversations').find(
+      this.coll('conversations'),
+      conversationId,
+      new URLSearchParams(),
+    );
     const message = asObject(body);
     validate(MESSAGE, message, { create: true });
     return ok(addMessage(this.coll('messages'), conversation.id, message));

@@ -9,6 +9,7 @@ import { SlidingWindow } from './rate-window';
 import { Counters, CredentialKind, LoggedRequest, RequestLog } from './request-log';
 import { RestApi, SeedData } from './resources';
 import { createRequestListener, Engine } from './server';
+import type { Body } from './reply';
 import { Store } from './store';
 
 export interface SandboxOptions {
@@ -144,14 +145,14 @@ export class Sandbox implements Controls {
   }
 
   /** Every stored object of a resource, oldest first: `accounts`, `customObjects/<id>/instances`, `analytics:track`... */
-  list(resource: string): any[] {
+  list(resource: string): Body[] {
     const type = analyticsType(resource);
     if (type) return this.analyticsApi.list(type);
     return this.collection(resource).values();
   }
 
   /** One object by Vitally id or externalId (for analytics, by its subject id or messageId). */
-  get(resource: string, idOrExternalId: string): any | undefined {
+  get(resource: string, idOrExternalId: string): Body | undefined {
     const type = analyticsType(resource);
     if (type) return this.analyticsApi.find(type, idOrExternalId);
     return this.collection(resource).find(idOrExternalId);
@@ -174,7 +175,14 @@ export class Sandbox implements Controls {
       counts[`analytics:${type}`] = this.analyticsApi.count(type);
       latest[`analytics:${type}`] = this.analyticsApi.latest(type, PAGE_LATEST);
     }
-    return { url: this.url, counts, latest, counters: this.counters, requests: this.log.latest(STATE_REQUESTS), settings: this.settings() };
+    return {
+      url: this.url,
+      counts,
+      latest,
+      counters: this.counters,
+      requests: this.log.latest(STATE_REQUESTS),
+      settings: this.settings(),
+    };
   }
 
   private collection(resource: string) {

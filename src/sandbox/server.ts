@@ -73,7 +73,10 @@ function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, body:
     return handleApi(engine, req, res, 'analytics', body, (b) => engine.analytics(method, segments.slice(2), b));
   }
   if (segments[0] === '_sandbox') {
-    return send(res, body.invalid ? malformed() : run(() => engine.control(method, segments.slice(1), query, body.value)));
+    return send(
+      res,
+      body.invalid ? malformed() : run(() => engine.control(method, segments.slice(1), query, body.value)),
+    );
   }
   if (method === 'GET' && segments.length === 1 && segments[0] === '') {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -91,7 +94,14 @@ function handleApi(
   route: (body: unknown) => Reply,
 ): void {
   const now = Date.now();
-  const entry: LoggedRequest = { time: now, method: req.method ?? 'GET', path: req.url ?? '/', status: 0, body: body.value, key: null };
+  const entry: LoggedRequest = {
+    time: now,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    status: 0,
+    body: body.value,
+    key: null,
+  };
   const delay = engine.faults.delay();
   const finish = (reply: Reply, headers: Record<string, string> = {}) => {
     entry.status = reply.status;
@@ -110,10 +120,14 @@ function handleApi(
   const window = engine.windows[kind];
 
   // A 429, real or injected, is not counted: the request was refused, not served.
-  if (!window.hasRoom(now)) return finish({ status: 429, body: { error: 'Too many requests' } }, rateLimitHeaders(window, now));
+  if (!window.hasRoom(now))
+    return finish({ status: 429, body: { error: 'Too many requests' } }, rateLimitHeaders(window, now));
   const fault = engine.faults.next();
   if (fault === 429) {
-    return finish({ status: 429, body: { error: 'Too many requests' } }, { ...rateLimitHeaders(window, now), 'Retry-After': '1' });
+    return finish(
+      { status: 429, body: { error: 'Too many requests' } },
+      { ...rateLimitHeaders(window, now), 'Retry-After': '1' },
+    );
   }
   window.tryRecord(now);
   engine.log.noteAccepted(now);
@@ -126,7 +140,10 @@ function handleApi(
   }
   if (fault !== undefined) return finish({ status: fault, body: { error: `Injected fault: ${fault}` } }, headers);
   if (body.invalid) return finish(malformed(), headers);
-  finish(run(() => route(body.value)), headers);
+  finish(
+    run(() => route(body.value)),
+    headers,
+  );
 }
 
 /** Runs a route, turning thrown errors into error replies. */

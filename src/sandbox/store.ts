@@ -37,7 +37,10 @@ export class Collection {
   private byKey = new Map<string, string>();
   private seq = 0;
 
-  constructor(readonly name: string, readonly keyField = 'externalId') {}
+  constructor(
+    readonly name: string,
+    readonly keyField = 'externalId',
+  ) {}
 
   get size(): number {
     return this.byId.size;
@@ -105,7 +108,10 @@ export class Collection {
 
   /** The newest `n` objects by update, newest first. */
   latest(n: number): StoredObject[] {
-    return Array.from(this.byUpdate.values()).slice(-n).reverse().map((e) => e.obj);
+    return Array.from(this.byUpdate.values())
+      .slice(-n)
+      .reverse()
+      .map((e) => e.obj);
   }
 
   /** Newest first, `limit` at a time; the cursor is the sort position of the last result. */

@@ -48,7 +48,8 @@ export function validate(rules: Rules, body: Body, ctx: ValidationContext): void
     if (present(body[f]) && !Array.isArray(body[f])) throw badRequest(`${p}${f} must be an array`);
   }
   for (const f of rules.nonEmptyArrays ?? []) {
-    if (Array.isArray(body[f]) && (body[f] as unknown[]).length === 0) throw badRequest(`${p}${f} must be a non-empty array`);
+    if (Array.isArray(body[f]) && (body[f] as unknown[]).length === 0)
+      throw badRequest(`${p}${f} must be a non-empty array`);
   }
   for (const [f, checkItem] of Object.entries(rules.items ?? {})) {
     if (Array.isArray(body[f])) (body[f] as unknown[]).forEach((item, i) => checkItem(item, `${p}${f}[${i}]`));
@@ -57,7 +58,8 @@ export function validate(rules: Rules, body: Body, ctx: ValidationContext): void
     if (present(body[f])) requireDate(body[f], p + f);
   }
   for (const [f, allowed] of Object.entries(rules.enums ?? {})) {
-    if (present(body[f]) && !allowed.includes(body[f] as string)) throw badRequest(`${p}${f} must be one of ${allowed.join(', ')}`);
+    if (present(body[f]) && !allowed.includes(body[f] as string))
+      throw badRequest(`${p}${f} must be one of ${allowed.join(', ')}`);
   }
   if (present(body.traits) && !isPlainObject(body.traits)) throw badRequest(`${p}traits must be an object`);
   for (const [f, collection] of Object.entries(rules.refs ?? {})) {
@@ -67,7 +69,9 @@ export function validate(rules: Rules, body: Body, ctx: ValidationContext): void
 }
 
 function checkRefs(value: unknown, path: string, collection: string, exists: (c: string, id: string) => boolean): void {
-  const what = Array.isArray(value) ? `Vitally ids of existing ${collection}` : `the Vitally id of an existing ${NOUNS[collection] ?? collection}`;
+  const what = Array.isArray(value)
+    ? `Vitally ids of existing ${collection}`
+    : `the Vitally id of an existing ${NOUNS[collection] ?? collection}`;
   for (const id of Array.isArray(value) ? value : [value]) {
     if (typeof id !== 'string' || !exists(collection, id)) {
       throw badRequest(`${path} must be ${what}; ${JSON.stringify(id)} is not one`);
@@ -76,7 +80,8 @@ function checkRefs(value: unknown, path: string, collection: string, exists: (c:
 }
 
 function requireDate(value: unknown, path: string): void {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw badRequest(`${path} must be an ISO 8601 date`);
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+    throw badRequest(`${path} must be an ISO 8601 date`);
 }
 
 /** An array entry that must be an object, checked by `rules` with its path as prefix. */

@@ -35,21 +35,32 @@ describe('editor in a real browser', function () {
   let editorUrl;
   const pageErrors = [];
 
-  const visibleParams = () => page.evaluate(() => $('.vitally-dest-param:visible').map((i, e) => e.getAttribute('data-param')).get());
+  const visibleParams = () =>
+    page.evaluate(() =>
+      $('.vitally-dest-param:visible')
+        .map((i, e) => e.getAttribute('data-param'))
+        .get(),
+    );
   const chooseTemplate = async (id) => {
     await page.selectOption('#node-input-endpoint', id);
   };
   const previewText = () => page.textContent('#vitally-dest-preview');
   // Presses the inject node's button. A deploy answers before the new flows have started,
   // and the inject route 404s until they have.
-  const inject = (body) => until('the deployed inject node', async () => {
-    const res = await fetch(`${editorUrl}inject/inj1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
-    return res.status === 200;
-  });
+  const inject = (body) =>
+    until('the deployed inject node', async () => {
+      const res = await fetch(`${editorUrl}inject/inj1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body || {}),
+      });
+      return res.status === 200;
+    });
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`${CHROMIUM} is missing: the browser test must run in CI (apt-get install chromium)`);
+      if (process.env.CI)
+        throw new Error(`${CHROMIUM} is missing: the browser test must run in CI (apt-get install chromium)`);
       console.log(`      (skipped: ${CHROMIUM} is not installed; apt-get install chromium to run the browser test)`);
       this.skip();
     }
@@ -90,32 +101,73 @@ describe('editor in a real browser', function () {
     const flows = [
       { id: 'tab1', type: 'tab', label: 'Vitally' },
       {
-        id: 'vc1', type: 'vitally-config', name: '', region: 'custom', subdomain: '', baseUrl: sandbox.url,
-        rateLimit: 1000, rateWindow: 60, concurrency: 4, timeout: 30, credentials: { apiKey: 'sandbox-key' },
+        id: 'vc1',
+        type: 'vitally-config',
+        name: '',
+        region: 'custom',
+        subdomain: '',
+        baseUrl: sandbox.url,
+        rateLimit: 1000,
+        rateWindow: 60,
+        concurrency: 4,
+        timeout: 30,
+        credentials: { apiKey: 'sandbox-key' },
       },
       {
-        id: 'inj1', type: 'inject', z: 'tab1', x: 120, y: 80, props: [{ p: 'payload' }], payload: '{"externalId":"ext-inject-1","name":"Injected Co"}',
-        payloadType: 'json', repeat: '', once: false, wires: [['d1']],
+        id: 'inj1',
+        type: 'inject',
+        z: 'tab1',
+        x: 120,
+        y: 80,
+        props: [{ p: 'payload' }],
+        payload: '{"externalId":"ext-inject-1","name":"Injected Co"}',
+        payloadType: 'json',
+        repeat: '',
+        once: false,
+        wires: [['d1']],
       },
-      { id: 'd1', type: 'vitally-destination', z: 'tab1', x: 340, y: 80, vitally: 'vc1', endpoint: 'createAccount', wires: [[], []] },
+      {
+        id: 'd1',
+        type: 'vitally-destination',
+        z: 'tab1',
+        x: 340,
+        y: 80,
+        vitally: 'vc1',
+        endpoint: 'createAccount',
+        wires: [[], []],
+      },
     ];
-    const res = await fetch(`${editorUrl}flows`, { method: 'POST', headers: flowHeaders, body: JSON.stringify({ flows }) });
+    const res = await fetch(`${editorUrl}flows`, {
+      method: 'POST',
+      headers: flowHeaders,
+      body: JSON.stringify({ flows }),
+    });
     res.status.should.equal(200);
 
     // One message through the deployed node, so "Use last received" has a record.
     await inject();
-    await until('the injected account in the sandbox', () => sandbox.list('accounts').find((a) => a.externalId === 'ext-inject-1'));
+    await until('the injected account in the sandbox', () =>
+      sandbox.list('accounts').find((a) => a.externalId === 'ext-inject-1'),
+    );
 
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // A fresh profile every run (playwright passes it to Chromium as --user-data-dir).
     browser = await chromium.launchPersistentContext(path.join(userDir, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
       viewport: { width: 1280, height: 1700 },
     });
-    page = browser.pages()[0] || await browser.newPage();
+    page = browser.pages()[0] || (await browser.newPage());
     page.setDefaultTimeout(10000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(editorUrl);
@@ -133,7 +185,9 @@ describe('editor in a real browser', function () {
 
   it('shows the destination node in the palette and registers the config node', async function () {
     await page.waitForSelector(".red-ui-palette-node[data-palette-type='vitally-destination']");
-    (await page.textContent(".red-ui-palette-node[data-palette-type='vitally-destination'] .red-ui-palette-label")).trim().should.equal('vitally');
+    (await page.textContent(".red-ui-palette-node[data-palette-type='vitally-destination'] .red-ui-palette-label"))
+      .trim()
+      .should.equal('vitally');
     // Config nodes never sit in the palette: check the editor knows the type and the deployed node.
     const config = await page.evaluate(() => {
       const def = RED.nodes.getType('vitally-config');
@@ -145,7 +199,9 @@ describe('editor in a real browser', function () {
 
   it('shows only the ID fields the chosen template needs', async function () {
     await page.evaluate(() => RED.editor.edit(RED.nodes.node('d1')));
-    await page.waitForSelector('#node-input-endpoint option[value="updateCustomObjectInstance"]', { state: 'attached' });
+    await page.waitForSelector('#node-input-endpoint option[value="updateCustomObjectInstance"]', {
+      state: 'attached',
+    });
     (await page.inputValue('#node-input-endpoint')).should.equal('createAccount');
     (await visibleParams()).should.eql([]);
     (await page.textContent('#vitally-dest-path')).should.equal('/accounts');
@@ -189,14 +245,25 @@ describe('editor in a real browser', function () {
 
   it('loads the last record the deployed node received', async function () {
     await page.click('#vitally-dest-last');
-    await until('the last record in the sample box', async () => /ext-inject-1/.test(await page.inputValue('#vitally-dest-sample')));
+    await until('the last record in the sample box', async () =>
+      /ext-inject-1/.test(await page.inputValue('#vitally-dest-sample')),
+    );
   });
 
   it('previews the request for a sample record, exclusions applied', async function () {
-    await page.fill('#vitally-dest-sample', JSON.stringify({ externalId: 'ext-browser-1', name: 'Browser Test Co', traits: { plan: 'pro', secret: 'hide me' } }));
+    await page.fill(
+      '#vitally-dest-sample',
+      JSON.stringify({
+        externalId: 'ext-browser-1',
+        name: 'Browser Test Co',
+        traits: { plan: 'pro', secret: 'hide me' },
+      }),
+    );
     await until('a preview of the sample', async () => /Browser Test Co/.test(await previewText()), 8000);
     (await page.textContent('#vitally-dest-preview .vitally-dest-method')).should.equal('POST');
-    (await page.textContent('#vitally-dest-preview .vitally-dest-url')).should.equal(`${sandbox.url}/resources/accounts`);
+    (await page.textContent('#vitally-dest-preview .vitally-dest-url')).should.equal(
+      `${sandbox.url}/resources/accounts`,
+    );
     (await previewText()).should.match(/hide me/);
 
     await page.click('.red-ui-editableList-addButton');
@@ -216,7 +283,9 @@ describe('editor in a real browser', function () {
     should.exist(account, 'the test send created the account');
     account.name.should.equal('Browser Test Co');
     should.not.exist(account.traits && account.traits.secret);
-    const sent = sandbox.requests.slice(before).filter((r) => r.method === 'POST' && r.path.startsWith('/resources/accounts'));
+    const sent = sandbox.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path.startsWith('/resources/accounts'));
     sent.should.have.length(1);
     sent[0].key.should.equal('rest');
     await page.screenshot({ path: path.join(ARTIFACTS, 'destination-dialog.png'), fullPage: true });
@@ -243,7 +312,9 @@ describe('editor in a real browser', function () {
     // The dialog validates as you type: a bad base URL is marked before deploy.
     await page.fill('#node-config-input-baseUrl', 'http://127.0.0.1:1/some/path');
     await page.press('#node-config-input-baseUrl', 'Tab');
-    await until('the base URL marked invalid', () => page.evaluate(() => $('#node-config-input-baseUrl').hasClass('input-error')));
+    await until('the base URL marked invalid', () =>
+      page.evaluate(() => $('#node-config-input-baseUrl').hasClass('input-error')),
+    );
     await page.click('#node-config-dialog-cancel');
   });
 
@@ -252,14 +323,27 @@ describe('editor in a real browser', function () {
     await page.click('#red-ui-header-button-deploy');
     (await deployed).status().should.equal(200);
     await page.waitForFunction(() => !$('#red-ui-header-shade').is(':visible') && !RED.nodes.dirty());
-    await page.screenshot({ path: path.join(ARTIFACTS, 'workspace.png'), clip: { x: 0, y: 0, width: 900, height: 300 } });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'workspace.png'),
+      clip: { x: 0, y: 0, width: 900, height: 300 },
+    });
 
     const res = await fetch(`${editorUrl}flows`, { headers: flowHeaders });
     const d1 = (await res.json()).flows.find((n) => n.id === 'd1');
     d1.should.containDeep({ endpoint: 'createAccount', exclude: 'traits.secret', vitally: 'vc1' });
 
-    await inject({ __user_inject_props__: [{ p: 'payload', v: '{"externalId":"ext-inject-2","name":"Two","traits":{"secret":"s","tier":"b"}}', vt: 'json' }] });
-    const account = await until('the second injected account', () => sandbox.list('accounts').find((a) => a.externalId === 'ext-inject-2'));
+    await inject({
+      __user_inject_props__: [
+        {
+          p: 'payload',
+          v: '{"externalId":"ext-inject-2","name":"Two","traits":{"secret":"s","tier":"b"}}',
+          vt: 'json',
+        },
+      ],
+    });
+    const account = await until('the second injected account', () =>
+      sandbox.list('accounts').find((a) => a.externalId === 'ext-inject-2'),
+    );
     account.traits.should.eql({ tier: 'b' });
     pageErrors.should.eql([]);
   });

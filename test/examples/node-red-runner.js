@@ -10,7 +10,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 // ws comes with Node-RED's editor API (Node 20 has no WebSocket client of its own).
-const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@node-red/editor-api/package.json'))] }));
+const WS = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@node-red/editor-api/package.json'))] }));
 
 const RED_JS = require.resolve('node-red/red.js');
 
@@ -148,7 +148,7 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
  * `{ id, name, msg }` per debug node message, `msg` decoded from the sidebar format.
  */
 async function debugStream(red) {
-  const ws = new WebSocket(`ws://127.0.0.1:${red.port}/comms`);
+  const ws = new WS(`ws://127.0.0.1:${red.port}/comms`);
   const messages = [];
   ws.on('message', (data) => {
     let packets;

@@ -172,7 +172,7 @@ describe('vitally-config and the admin endpoints', function () {
     for (const [what, config, pattern] of [
       ['an invalid subdomain', { region: 'us', subdomain: 'acme.evil.com' }, /not a valid Vitally subdomain/],
       ['a base URL with a path', { region: 'custom', baseUrl: 'http://127.0.0.1:1/resources' }, /no path, query or credentials/],
-      ['a non-numeric rate limit', { rateLimit: 'lots' }, /rate limit must be a positive whole number/],
+      ['a non-numeric rate limit', { rateLimit: 'lots' }, /rate limit must be a whole number from 1 to/],
     ]) {
       it(`fails every record, with a red status, for ${what}`, async function () {
         await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config });

@@ -29,7 +29,10 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
       assert.ok(fs.existsSync(path.join(ROOT, built)), `${built} is missing: run npm run build`);
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitally-pack-'));
-    const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', tmp], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     packed = JSON.parse(stdout)[0];
     tarball = path.join(tmp, packed.filename);
     assert.ok(fs.existsSync(tarball), `npm pack wrote ${tarball}`);
@@ -50,16 +53,22 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
       must.push(path.posix.join(path.posix.dirname(js), 'locales', 'en-US', `${type}.json`));
     }
     for (const m of must) assert.ok(list.includes(m), `the tarball holds ${m}`);
-    assert.ok(list.some((f) => /^dist\/nodes\/icons\/.+\.(svg|png)$/.test(f)), 'an icon beside the node files');
+    assert.ok(
+      list.some((f) => /^dist\/nodes\/icons\/.+\.(svg|png)$/.test(f)),
+      'an icon beside the node files',
+    );
     const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
     for (const e of examples) assert.ok(list.includes(`examples/${e}`), `the tarball holds examples/${e}`);
   });
 
   it('ships no tests, sources, sandbox, benchmark, scripts or local state', function () {
-    const unwanted = files().filter((f) => /^(test|src|nodes|icons|bench|scripts|\.ci|\.node-red|test-artifacts|coverage|node_modules)\//.test(f)
-      || /^dist\/sandbox\//.test(f)
-      || /(^|\/)(tsconfig\.json|\.mocharc\.json|\.gitignore|package-lock\.json)$/.test(f)
-      || /_spec\.js$|\.ts$|\.tgz$/.test(f));
+    const unwanted = files().filter(
+      (f) =>
+        /^(test|src|nodes|icons|bench|scripts|\.ci|\.node-red|test-artifacts|coverage|node_modules)\//.test(f) ||
+        /^dist\/sandbox\//.test(f) ||
+        /(^|\/)(tsconfig\.json|\.mocharc\.json|\.gitignore|package-lock\.json)$/.test(f) ||
+        /_spec\.js$|\.ts$|\.tgz$/.test(f),
+    );
     assert.deepStrictEqual(unwanted, [], 'files that should not be in the tarball');
   });
 
@@ -77,10 +86,12 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
         const spec = m[2];
         if (spec.startsWith('.')) {
           const base = path.posix.normalize(path.posix.join(path.posix.dirname(f), spec));
-          if (![base, `${base}.js`, `${base}.json`, `${base}/index.js`].some((c) => list.has(c))) problems.push(`${f} requires ${spec}`);
+          if (![base, `${base}.js`, `${base}.json`, `${base}/index.js`].some((c) => list.has(c)))
+            problems.push(`${f} requires ${spec}`);
         } else {
           const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-          if (!builtins.has(name.replace(/^node:/, '')) && !deps.has(name)) problems.push(`${f} requires undeclared ${spec}`);
+          if (!builtins.has(name.replace(/^node:/, '')) && !deps.has(name))
+            problems.push(`${f} requires undeclared ${spec}`);
         }
       }
     }
@@ -90,13 +101,22 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
   it('installs into a fresh user directory and Node-RED 4 loads both node types and the examples', async function () {
     const userDir = path.join(tmp, 'userDir');
     fs.mkdirSync(userDir);
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }));
-    await run(NPM, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--loglevel=error'],
-      { cwd: userDir, maxBuffer: 16 * 1024 * 1024 });
+    fs.writeFileSync(
+      path.join(userDir, 'package.json'),
+      JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }),
+    );
+    await run(
+      NPM,
+      ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--loglevel=error'],
+      { cwd: userDir, maxBuffer: 16 * 1024 * 1024 },
+    );
     const installed = path.join(userDir, 'node_modules', ...PKG.name.split('/'));
     assert.ok(fs.existsSync(path.join(installed, 'package.json')), 'the package is installed');
     for (const dep of Object.keys(PKG.dependencies || {})) {
-      assert.ok(fs.existsSync(path.join(userDir, 'node_modules', dep, 'package.json')), `its dependency ${dep} is installed beside it`);
+      assert.ok(
+        fs.existsSync(path.join(userDir, 'node_modules', dep, 'package.json')),
+        `its dependency ${dep} is installed beside it`,
+      );
     }
 
     red = await startNodeRed({ userDir });
@@ -110,7 +130,10 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
       assert.deepStrictEqual(s.types, [s.name]);
       assert.strictEqual(s.version, PKG.version);
     }
-    assert.ok(!/\[(error|warn)\].*(vitally|Vitally)/.test(red.log()), `no error or warning about the package:\n${red.log()}`);
+    assert.ok(
+      !/\[(error|warn)\].*(vitally|Vitally)/.test(red.log()),
+      `no error or warning about the package:\n${red.log()}`,
+    );
 
     const endpoints = await red.request('GET', '/vitally/endpoints');
     assert.strictEqual(endpoints.status, 200, 'the admin routes are registered');
@@ -120,10 +143,17 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
     const examples = await red.request('GET', `/library/examples/flows/${PKG.name}`);
     assert.strictEqual(examples.status, 200, 'Import > Examples lists the package');
     const titles = examples.body.map((e) => e.fn).sort();
-    const expected = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    const expected = fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
     assert.deepStrictEqual(titles, expected);
     const flow = await red.request('GET', `/library/examples/flows/${PKG.name}/${encodeURIComponent(titles[0])}`);
     assert.strictEqual(flow.status, 200);
-    assert.ok(Array.isArray(flow.body) && flow.body.some((n) => n.type === 'vitally-destination'), 'an example flow is served');
+    assert.ok(
+      Array.isArray(flow.body) && flow.body.some((n) => n.type === 'vitally-destination'),
+      'an example flow is served',
+    );
   });
 });

@@ -34,7 +34,7 @@ describe('sandbox Analytics API', () => {
     assert.deepEqual(t.sandbox.get('analytics:organization', 'm-org'), valid.organization);
   });
 
-  it('requires each type\'s id field', async () => {
+  it("requires each type's id field", async () => {
     await rejects('/account', { timestamp: TS }, 'accountId');
     await rejects('/organization', { timestamp: TS }, 'organizationId');
     await rejects('/user', { timestamp: TS }, 'userId');
@@ -69,7 +69,12 @@ describe('sandbox Analytics API', () => {
     const res = await post('/batch', batch);
     assert.deepEqual([res.status, res.body], [200, { message: 'Success.' }]);
     for (const type of Object.keys(valid)) assert.equal(t.sandbox.list(`analytics:${type}`).length, 1, type);
-    const hundred = Array.from({ length: 100 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'e', messageId: `b-${i}` }));
+    const hundred = Array.from({ length: 100 }, (_, i) => ({
+      type: 'track',
+      userId: `u${i}`,
+      event: 'e',
+      messageId: `b-${i}`,
+    }));
     assert.equal((await post('/batch', hundred)).status, 200);
     assert.equal(t.sandbox.list('analytics:track').length, 101);
   });
@@ -78,7 +83,11 @@ describe('sandbox Analytics API', () => {
     const ok = { type: 'user', userId: 'u1', timestamp: TS };
     await rejects('/batch', { batch: [ok] }, 'array');
     await rejects('/batch', [], '1 to 100');
-    await rejects('/batch', Array.from({ length: 101 }, () => ok), '1 to 100');
+    await rejects(
+      '/batch',
+      Array.from({ length: 101 }, () => ok),
+      '1 to 100',
+    );
     await rejects('/batch', [ok, { ...ok, type: 'identify' }], 'batch\\[1\\]\\.type');
     await rejects('/batch', [ok, { userId: 'u2', timestamp: TS }], 'batch\\[1\\]\\.type');
     await rejects('/batch', [ok, { type: 'track', userId: 'u1', timestamp: TS }], 'batch\\[1\\]\\.event');
@@ -88,8 +97,14 @@ describe('sandbox Analytics API', () => {
 
   it('answers 404 for unknown analytics endpoints and non-POST methods, 400 for malformed JSON', async () => {
     assert.equal((await post('/identify', { userId: 'u1', timestamp: TS })).status, 404);
-    assert.equal((await request(t.sandbox, 'GET', '/analytics/v1/user', { headers: { Authorization: ANALYTICS_AUTH } })).status, 404);
-    const bad = await request(t.sandbox, 'POST', '/analytics/v1/batch', { raw: '[{', headers: { Authorization: ANALYTICS_AUTH } });
+    assert.equal(
+      (await request(t.sandbox, 'GET', '/analytics/v1/user', { headers: { Authorization: ANALYTICS_AUTH } })).status,
+      404,
+    );
+    const bad = await request(t.sandbox, 'POST', '/analytics/v1/batch', {
+      raw: '[{',
+      headers: { Authorization: ANALYTICS_AUTH },
+    });
     assert.equal(bad.status, 400);
   });
 });

@@ -26,16 +26,32 @@ describe('sandbox auth', () => {
   it('takes the REST key both ways a client may hold it: raw token encoded with ":", or the ready-made header', async () => {
     const readyMade = REST_AUTH; // what Vitally's settings page shows, pasted as is
     const fromRawToken = basic(`${API_KEY}:`);
-    for (const header of [readyMade, fromRawToken, `basic ${fromRawToken.slice(6)}`, basic(`${API_KEY}:ignored-password`)]) {
+    for (const header of [
+      readyMade,
+      fromRawToken,
+      `basic ${fromRawToken.slice(6)}`,
+      basic(`${API_KEY}:ignored-password`),
+    ]) {
       const res = await request(t.sandbox, 'GET', '/resources/accounts', { headers: { Authorization: header } });
       assert.equal(res.status, 200, header);
     }
   });
 
   it('takes the Analytics token as sent, and no other credential', async () => {
-    assert.equal((await request(t.sandbox, 'POST', '/analytics/v1/user', { body: ping, headers: { Authorization: ANALYTICS_AUTH } })).status, 200);
+    assert.equal(
+      (
+        await request(t.sandbox, 'POST', '/analytics/v1/user', {
+          body: ping,
+          headers: { Authorization: ANALYTICS_AUTH },
+        })
+      ).status,
+      200,
+    );
     for (const header of [REST_AUTH, basic(`${ANALYTICS_TOKEN}:`), undefined]) {
-      const res = await request(t.sandbox, 'POST', '/analytics/v1/user', { body: ping, headers: header ? { Authorization: header } : {} });
+      const res = await request(t.sandbox, 'POST', '/analytics/v1/user', {
+        body: ping,
+        headers: header ? { Authorization: header } : {},
+      });
       assert.equal(res.status, 401);
       assert.equal(typeof res.body.error, 'string');
     }
@@ -54,17 +70,39 @@ describe('sandbox auth', () => {
     await request(t.sandbox, 'GET', '/resources/accounts');
     await request(t.sandbox, 'GET', '/resources/accounts', { headers: { Authorization: REST_AUTH } });
     await request(t.sandbox, 'POST', '/analytics/v1/user', { body: ping, headers: { Authorization: ANALYTICS_AUTH } });
-    assert.deepEqual(t.sandbox.requests.map((r) => [r.status, r.key]), [[401, null], [200, 'rest'], [200, 'analytics']]);
+    assert.deepEqual(
+      t.sandbox.requests.map((r) => [r.status, r.key]),
+      [
+        [401, null],
+        [200, 'rest'],
+        [200, 'analytics'],
+      ],
+    );
     const everything = JSON.stringify([t.sandbox.requests, t.sandbox.state()]);
-    for (const secret of [API_KEY, ANALYTICS_TOKEN, REST_AUTH.slice(6)]) assert.ok(!everything.includes(secret), secret);
+    for (const secret of [API_KEY, ANALYTICS_TOKEN, REST_AUTH.slice(6)])
+      assert.ok(!everything.includes(secret), secret);
   });
 
   it('uses the configured key and token instead of the defaults', async () => {
     const custom = await startSandbox({ apiKey: 'k-123', analyticsToken: 'dG9rZW4=' });
     try {
-      assert.equal((await request(custom, 'GET', '/resources/users', { headers: { Authorization: basic('k-123:') } })).status, 200);
-      assert.equal((await request(custom, 'GET', '/resources/users', { headers: { Authorization: REST_AUTH } })).status, 401);
-      assert.equal((await request(custom, 'POST', '/analytics/v1/user', { body: ping, headers: { Authorization: 'Basic dG9rZW4=' } })).status, 200);
+      assert.equal(
+        (await request(custom, 'GET', '/resources/users', { headers: { Authorization: basic('k-123:') } })).status,
+        200,
+      );
+      assert.equal(
+        (await request(custom, 'GET', '/resources/users', { headers: { Authorization: REST_AUTH } })).status,
+        401,
+      );
+      assert.equal(
+        (
+          await request(custom, 'POST', '/analytics/v1/user', {
+            body: ping,
+            headers: { Authorization: 'Basic dG9rZW4=' },
+          })
+        ).status,
+        200,
+      );
     } finally {
       await custom.close();
     }

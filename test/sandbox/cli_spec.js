@@ -8,7 +8,10 @@ const CLI = path.join(__dirname, '../../dist/sandbox/cli.js');
 
 /** Starts the CLI and resolves once it prints its URL. */
 function startCli(args, env = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let out = '';
   const url = new Promise((resolve, reject) => {
@@ -26,14 +29,25 @@ const basic = (key) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 describe('sandbox CLI', () => {
   it('starts on 127.0.0.1 with the key, token and limits from flags and environment, and stops cleanly on SIGTERM', async () => {
-    const cli = startCli(['--port', '0', '--rate-limit=2', '--window-ms', '5000'], { SANDBOX_API_KEY: 'env-key', SANDBOX_ANALYTICS_TOKEN: 'env-token' });
+    const cli = startCli(['--port', '0', '--rate-limit=2', '--window-ms', '5000'], {
+      SANDBOX_API_KEY: 'env-key',
+      SANDBOX_ANALYTICS_TOKEN: 'env-token',
+    });
     const url = await cli.url;
     const sandbox = { url };
     const ok = await request(sandbox, 'GET', '/resources/accounts', { headers: { Authorization: basic('env-key') } });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['ratelimit-limit'], '2, 2;window=5');
     const track = { userId: 'u', event: 'e', messageId: 'm' };
-    assert.equal((await request(sandbox, 'POST', '/analytics/v1/track', { body: track, headers: { Authorization: 'Basic env-token' } })).status, 200);
+    assert.equal(
+      (
+        await request(sandbox, 'POST', '/analytics/v1/track', {
+          body: track,
+          headers: { Authorization: 'Basic env-token' },
+        })
+      ).status,
+      200,
+    );
     assert.ok(!cli.output().includes('env-key'), 'the key is not printed');
     cli.child.kill('SIGTERM');
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
@@ -42,8 +56,14 @@ describe('sandbox CLI', () => {
   it('lets --key win over SANDBOX_API_KEY, and stops on SIGINT', async () => {
     const cli = startCli(['--port=0', '--key', 'flag-key'], { SANDBOX_API_KEY: 'env-key' });
     const sandbox = { url: await cli.url };
-    assert.equal((await request(sandbox, 'GET', '/resources/users', { headers: { Authorization: basic('flag-key') } })).status, 200);
-    assert.equal((await request(sandbox, 'GET', '/resources/users', { headers: { Authorization: basic('env-key') } })).status, 401);
+    assert.equal(
+      (await request(sandbox, 'GET', '/resources/users', { headers: { Authorization: basic('flag-key') } })).status,
+      200,
+    );
+    assert.equal(
+      (await request(sandbox, 'GET', '/resources/users', { headers: { Authorization: basic('env-key') } })).status,
+      401,
+    );
     cli.child.kill('SIGINT');
     assert.equal((await cli.exited).code, 0);
   });

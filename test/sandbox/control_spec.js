@@ -8,7 +8,10 @@ describe('sandbox control routes, log and page', () => {
 
   async function seedSome() {
     const acc = await rest(t.sandbox, 'POST', '/accounts', { externalId: 'acc-1', name: 'Acme <Widgets>' });
-    await rest(t.sandbox, 'POST', `/customObjects/${SEEDED_CUSTOM_OBJECT_ID}/instances`, { name: 'Gold plan', customerId: acc.body.id });
+    await rest(t.sandbox, 'POST', `/customObjects/${SEEDED_CUSTOM_OBJECT_ID}/instances`, {
+      name: 'Gold plan',
+      customerId: acc.body.id,
+    });
     await analytics(t.sandbox, '/track', { userId: 'u1', event: 'logged_in', timestamp: new Date().toISOString() });
     return acc.body;
   }
@@ -17,7 +20,17 @@ describe('sandbox control routes, log and page', () => {
     const before = Date.now();
     await rest(t.sandbox, 'POST', '/accounts?x=1', { externalId: 'a', name: 'A' });
     const [entry] = t.sandbox.requests;
-    assert.deepEqual({ ...entry, time: 0 }, { time: 0, method: 'POST', path: '/resources/accounts?x=1', status: 200, body: { externalId: 'a', name: 'A' }, key: 'rest' });
+    assert.deepEqual(
+      { ...entry, time: 0 },
+      {
+        time: 0,
+        method: 'POST',
+        path: '/resources/accounts?x=1',
+        status: 200,
+        body: { externalId: 'a', name: 'A' },
+        key: 'rest',
+      },
+    );
     assert.ok(entry.time >= before && entry.time <= Date.now());
     for (let i = 0; i < 7; i++) await rest(t.sandbox, 'GET', `/accounts?limit=${i + 1}`);
     assert.equal(t.sandbox.requests.length, 5);
@@ -42,7 +55,10 @@ describe('sandbox control routes, log and page', () => {
 
   it('GET /_sandbox/store/:resource lists a resource, custom object instances and analytics messages included', async () => {
     const acc = await seedSome();
-    assert.deepEqual((await control(t.sandbox, 'GET', '/store/accounts')).body.results.map((a) => a.id), [acc.id]);
+    assert.deepEqual(
+      (await control(t.sandbox, 'GET', '/store/accounts')).body.results.map((a) => a.id),
+      [acc.id],
+    );
     const inst = await control(t.sandbox, 'GET', `/store/customObjects/${SEEDED_CUSTOM_OBJECT_ID}/instances`);
     assert.equal(inst.body.results[0].name, 'Gold plan');
     assert.equal((await control(t.sandbox, 'GET', '/store/analytics:track')).body.count, 1);
@@ -52,14 +68,23 @@ describe('sandbox control routes, log and page', () => {
   });
 
   it('POST /_sandbox/faults sets faults, latency and rate limit; POST /_sandbox/fail-next scripts failures', async () => {
-    const set = await control(t.sandbox, 'POST', '/faults', { faults: { error5xxRate: 1, errorStatus: 500 }, latencyMs: 5, rateLimit: 50, windowMs: 2000 });
+    const set = await control(t.sandbox, 'POST', '/faults', {
+      faults: { error5xxRate: 1, errorStatus: 500 },
+      latencyMs: 5,
+      rateLimit: 50,
+      windowMs: 2000,
+    });
     assert.equal(set.status, 200);
     assert.deepEqual(set.body.faults, { error5xxRate: 1, errorStatus: 500, rate429: 0, dropRate: 0 });
     assert.deepEqual([set.body.latencyMs, set.body.rateLimit, set.body.windowMs], [5, 50, 2000]);
     const failed = await rest(t.sandbox, 'GET', '/accounts');
     assert.equal(failed.status, 500);
     assert.equal(failed.headers['ratelimit-limit'], '50, 50;window=2');
-    assert.equal((await control(t.sandbox, 'POST', '/faults', { error5xxRate: 0 })).body.faults.error5xxRate, 0, 'flat fields work too');
+    assert.equal(
+      (await control(t.sandbox, 'POST', '/faults', { error5xxRate: 0 })).body.faults.error5xxRate,
+      0,
+      'flat fields work too',
+    );
     assert.equal((await control(t.sandbox, 'POST', '/fail-next', { count: 1, status: 'drop' })).status, 200);
     await assert.rejects(rest(t.sandbox, 'GET', '/accounts'));
     assert.equal((await control(t.sandbox, 'POST', '/fail-next', { count: 2, status: 503 })).body.failNext[0].count, 2);
@@ -83,7 +108,11 @@ describe('sandbox control routes, log and page', () => {
     assert.equal(t.sandbox.list('analytics:track').length, 0);
     assert.deepEqual(t.sandbox.counters, { total: 0, byStatus: {}, dropped: 0 });
     assert.deepEqual(t.sandbox.requests, []);
-    assert.deepEqual(t.sandbox.list('customObjects').map((d) => d.id), [SEEDED_CUSTOM_OBJECT_ID], 'the seeded definition is back');
+    assert.deepEqual(
+      t.sandbox.list('customObjects').map((d) => d.id),
+      [SEEDED_CUSTOM_OBJECT_ID],
+      'the seeded definition is back',
+    );
     assert.equal((await control(t.sandbox, 'GET', '/faults')).body.latencyMs, 1);
   });
 

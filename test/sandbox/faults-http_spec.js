@@ -7,7 +7,12 @@ const { request, rest, useSandbox } = require('./helpers');
 async function statuses(sandbox, n) {
   const out = [];
   for (let i = 0; i < n; i++) {
-    out.push(await rest(sandbox, 'GET', '/accounts?limit=1').then((r) => r.status, () => 'dropped'));
+    out.push(
+      await rest(sandbox, 'GET', '/accounts?limit=1').then(
+        (r) => r.status,
+        () => 'dropped',
+      ),
+    );
   }
   return out;
 }
@@ -45,7 +50,13 @@ describe('sandbox fault injection over HTTP', () => {
     const got = await statuses(t.sandbox, 100);
     assert.ok(count(got, 'dropped') > 8 && count(got, 'dropped') < 35, `${count(got, 'dropped')} of 100`);
     assert.equal(t.sandbox.counters.dropped, count(got, 'dropped'));
-    assert.equal(count(t.sandbox.requests.map((r) => r.status), 'dropped'), count(got, 'dropped'));
+    assert.equal(
+      count(
+        t.sandbox.requests.map((r) => r.status),
+        'dropped',
+      ),
+      count(got, 'dropped'),
+    );
   });
 
   it('fails exactly the next K requests with the scripted status or drop, then serves normally', async () => {

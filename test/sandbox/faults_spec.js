@@ -17,7 +17,9 @@ describe('sandbox fault plan (pure)', () => {
   });
 
   it('injects each kind of fault at about its rate', () => {
-    const t = tally(draw(new FaultPlan(3, { error5xxRate: 0.1, errorStatus: 502, rate429: 0.05, dropRate: 0.02 }), 20000));
+    const t = tally(
+      draw(new FaultPlan(3, { error5xxRate: 0.1, errorStatus: 502, rate429: 0.05, dropRate: 0.02 }), 20000),
+    );
     const near = (n, rate) => Math.abs(n / 20000 - rate) < rate * 0.2;
     assert.ok(near(t['502'], 0.1), `502: ${t['502']}`);
     assert.ok(near(t['429'], 0.05), `429: ${t['429']}`);

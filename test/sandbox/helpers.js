@@ -18,7 +18,13 @@ function request(sandbox, method, path, { body, headers = {}, raw } = {}) {
       {
         method,
         agent: false,
-        headers: { ...(payload !== undefined && { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }), ...headers },
+        headers: {
+          ...(payload !== undefined && {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+          }),
+          ...headers,
+        },
       },
       (res) => {
         let text = '';
@@ -62,4 +68,15 @@ function useSandbox(options = {}) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { API_KEY, ANALYTICS_TOKEN, REST_AUTH, ANALYTICS_AUTH, request, rest, analytics, control, useSandbox, sleep };
+module.exports = {
+  API_KEY,
+  ANALYTICS_TOKEN,
+  REST_AUTH,
+  ANALYTICS_AUTH,
+  request,
+  rest,
+  analytics,
+  control,
+  useSandbox,
+  sleep,
+};

@@ -19,7 +19,11 @@ describe('sandbox lifecycle', () => {
     const sb = await startSandbox();
     const agent = new http.Agent({ keepAlive: true });
     await new Promise((resolve, reject) => {
-      http.get(`${sb.url}/resources/accounts`, { agent, headers: { Authorization: REST_AUTH } }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      http
+        .get(`${sb.url}/resources/accounts`, { agent, headers: { Authorization: REST_AUTH } }, (res) =>
+          res.resume().on('end', resolve),
+        )
+        .on('error', reject);
     });
     const start = Date.now();
     await sb.close();

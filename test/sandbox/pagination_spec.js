@@ -3,7 +3,9 @@ const assert = require('node:assert/strict');
 const { rest, useSandbox } = require('./helpers');
 
 describe('sandbox list pagination', () => {
-  const t = useSandbox({ data: { organizations: Array.from({ length: 250 }, (_, i) => ({ externalId: `o-${i}`, name: `Org ${i}` })) } });
+  const t = useSandbox({
+    data: { organizations: Array.from({ length: 250 }, (_, i) => ({ externalId: `o-${i}`, name: `Org ${i}` })) },
+  });
   const list = (query) => rest(t.sandbox, 'GET', `/organizations${query}`);
 
   async function walk(query) {

@@ -36,7 +36,11 @@ describe('sandbox rate limit (strict sliding window over HTTP)', () => {
     assert.equal(refused.status, 429);
     assert.equal(refused.headers['ratelimit-remaining'], '0');
     assert.equal(refused.headers['ratelimit-reset'], '1');
-    assert.equal(refused.headers['retry-after'], undefined, 'Vitally documents no Retry-After; only injected 429s carry one');
+    assert.equal(
+      refused.headers['retry-after'],
+      undefined,
+      'Vitally documents no Retry-After; only injected 429s carry one',
+    );
   });
 
   it('frees the budget as the window slides past the earliest requests', async () => {
@@ -48,7 +52,8 @@ describe('sandbox rate limit (strict sliding window over HTTP)', () => {
     const replies = await Promise.all(Array.from({ length: LIMIT / 2 + 1 }, get));
     assert.equal(replies.filter((r) => r.status === 429).length, 1);
     const times = t.sandbox.acceptedTimes;
-    for (let i = 0; i + LIMIT < times.length; i++) assert.ok(times[i + LIMIT] - times[i] >= WINDOW_MS, 'never more than N in a window');
+    for (let i = 0; i + LIMIT < times.length; i++)
+      assert.ok(times[i + LIMIT] - times[i] >= WINDOW_MS, 'never more than N in a window');
   });
 
   it('keeps one window per credential: REST and Analytics budgets are separate', async () => {

@@ -28,7 +28,8 @@ describe('sandbox rate window (pure, injected clock)', () => {
     const w = new SlidingWindow(50, 1000);
     const accepted = [];
     for (let t = 0; t < 10000; t += 7) if (w.tryRecord(t)) accepted.push(t);
-    for (let i = 0; i + 50 < accepted.length; i++) assert.ok(accepted[i + 50] - accepted[i] >= 1000, `span at ${accepted[i]}`);
+    for (let i = 0; i + 50 < accepted.length; i++)
+      assert.ok(accepted[i + 50] - accepted[i] >= 1000, `span at ${accepted[i]}`);
     assert.ok(accepted.length >= 50 * 9, 'and it runs at the limit');
   });
 
@@ -46,7 +47,11 @@ describe('sandbox rate window (pure, injected clock)', () => {
   it('formats the RateLimit headers as Vitally documents them', () => {
     const w = new SlidingWindow(1000, 60000);
     w.tryRecord(0);
-    assert.deepEqual(rateLimitHeaders(w, 500), { 'RateLimit-Limit': '1000, 1000;window=60', 'RateLimit-Remaining': '999', 'RateLimit-Reset': '60' });
+    assert.deepEqual(rateLimitHeaders(w, 500), {
+      'RateLimit-Limit': '1000, 1000;window=60',
+      'RateLimit-Remaining': '999',
+      'RateLimit-Reset': '60',
+    });
   });
 
   it('grows its buffer on demand, so a huge limit costs nothing up front', () => {

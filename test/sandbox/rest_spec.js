@@ -26,7 +26,15 @@ describe('sandbox REST resources', () => {
   const call = (method, path, body) => rest(t.sandbox, method, path, body);
   const org = () => created(call('POST', '/organizations', { externalId: 'org-1', name: 'Org One' }));
   const account = (extra = {}) => created(call('POST', '/accounts', { externalId: 'acc-1', name: 'Acme', ...extra }));
-  const user = async () => created(call('POST', '/users', { externalId: 'u-1', name: 'Ann', email: 'ann@acme.test', accountIds: [(await account()).id] }));
+  const user = async () =>
+    created(
+      call('POST', '/users', {
+        externalId: 'u-1',
+        name: 'Ann',
+        email: 'ann@acme.test',
+        accountIds: [(await account()).id],
+      }),
+    );
 
   describe('organizations', () => {
     it('creates with externalId and name, and reads by Vitally id and by externalId', async () => {
@@ -44,8 +52,12 @@ describe('sandbox REST resources', () => {
     });
 
     it('updates on a POST with a known externalId (an upsert), merging traits', async () => {
-      const o = await created(call('POST', '/organizations', { externalId: 'org-1', name: 'A', traits: { tier: 'gold', seats: 3 } }));
-      const again = await created(call('POST', '/organizations', { externalId: 'org-1', name: 'B', traits: { seats: null, region: 'eu' } }));
+      const o = await created(
+        call('POST', '/organizations', { externalId: 'org-1', name: 'A', traits: { tier: 'gold', seats: 3 } }),
+      );
+      const again = await created(
+        call('POST', '/organizations', { externalId: 'org-1', name: 'B', traits: { seats: null, region: 'eu' } }),
+      );
       assert.equal(again.id, o.id);
       assert.equal(again.name, 'B');
       assert.deepEqual(again.traits, { tier: 'gold', region: 'eu' }, 'a null trait is removed');
@@ -92,7 +104,10 @@ describe('sandbox REST resources', () => {
       await rejects(call('POST', '/accounts', { name: 'x' }), 'externalId');
       await rejects(call('POST', '/accounts', { externalId: 'x' }), 'name');
       await org();
-      await rejects(call('POST', '/accounts', { externalId: 'x', name: 'y', organizationId: 'org-1' }), 'organizationId');
+      await rejects(
+        call('POST', '/accounts', { externalId: 'x', name: 'y', organizationId: 'org-1' }),
+        'organizationId',
+      );
     });
 
     it('refuses a second account with the same externalId instead of creating a duplicate', async () => {
@@ -149,15 +164,25 @@ describe('sandbox REST resources', () => {
   });
 
   describe('conversations and messages', () => {
-    const message = (n) => ({ externalId: `m-${n}`, message: `<p>hi ${n}</p>`, from: { type: 'user', id: 'u' }, to: [{ type: 'admin', id: 'a' }] });
+    const message = (n) => ({
+      externalId: `m-${n}`,
+      message: `<p>hi ${n}</p>`,
+      from: { type: 'user', id: 'u' },
+      to: [{ type: 'admin', id: 'a' }],
+    });
 
     it('creates a conversation with subject and messages, which its GET includes and its list omits', async () => {
-      const c = await created(call('POST', '/conversations', { externalId: 'c-1', subject: 'Hello', messages: [message(1)] }));
+      const c = await created(
+        call('POST', '/conversations', { externalId: 'c-1', subject: 'Hello', messages: [message(1)] }),
+      );
       assert.equal(c.messages.length, 1);
       assert.equal(c.messages[0].conversationId, c.id);
       assert.equal(c.messages[0].type, 'inbound', 'from a user');
       const got = (await call('GET', `/conversations/${c.id}`)).body;
-      assert.deepEqual(got.messages.map((m) => m.externalId), ['m-1']);
+      assert.deepEqual(
+        got.messages.map((m) => m.externalId),
+        ['m-1'],
+      );
       const listed = (await call('GET', '/conversations')).body.results;
       assert.equal(listed[0].id, c.id);
       assert.equal(listed[0].messages, undefined);
@@ -167,38 +192,65 @@ describe('sandbox REST resources', () => {
       await rejects(call('POST', '/conversations', { messages: [] }), 'subject');
       await rejects(call('POST', '/conversations', { subject: 's' }), 'messages');
       await rejects(call('POST', '/conversations', { subject: 's', messages: {} }), 'messages');
-      await rejects(call('POST', '/conversations', { subject: 's', messages: [{ ...message(1), from: undefined }] }), 'messages\\[0\\]\\.from');
+      await rejects(
+        call('POST', '/conversations', { subject: 's', messages: [{ ...message(1), from: undefined }] }),
+        'messages\\[0\\]\\.from',
+      );
       await created(call('POST', '/conversations', { subject: 's', messages: [] }));
     });
 
     it('adds messages with POST /conversations/:id/messages, requiring externalId, message, from and to', async () => {
       const c = await created(call('POST', '/conversations', { subject: 's', messages: [] }));
-      const m = await created(call('POST', `/conversations/${c.id}/messages`, { ...message(2), from: { type: 'admin', id: 'adm' }, to: [{ type: 'user', id: 'u' }] }));
+      const m = await created(
+        call('POST', `/conversations/${c.id}/messages`, {
+          ...message(2),
+          from: { type: 'admin', id: 'adm' },
+          to: [{ type: 'user', id: 'u' }],
+        }),
+      );
       assert.equal(m.conversationId, c.id);
       assert.equal(m.type, 'outbound', 'from an admin');
       for (const field of ['externalId', 'message', 'from', 'to']) {
         await rejects(call('POST', `/conversations/${c.id}/messages`, { ...message(3), [field]: undefined }), field);
       }
-      await rejects(call('POST', `/conversations/${c.id}/messages`, { ...message(3), to: { type: 'user', id: 'u' } }), 'to');
-      await rejects(call('POST', `/conversations/${c.id}/messages`, { ...message(3), from: { type: 'robot', id: 'r' } }), 'from\\.type');
+      await rejects(
+        call('POST', `/conversations/${c.id}/messages`, { ...message(3), to: { type: 'user', id: 'u' } }),
+        'to',
+      );
+      await rejects(
+        call('POST', `/conversations/${c.id}/messages`, { ...message(3), from: { type: 'robot', id: 'r' } }),
+        'from\\.type',
+      );
       const list = (await call('GET', `/conversations/${c.id}/messages`)).body;
-      assert.deepEqual(list.results.map((x) => x.id), [m.id]);
+      assert.deepEqual(
+        list.results.map((x) => x.id),
+        [m.id],
+      );
       assert.deepEqual((await call('GET', '/messages/m-2')).body, m);
     });
 
     it('refuses a message externalId already used, without storing half a conversation', async () => {
       await created(call('POST', '/conversations', { subject: 'one', messages: [message(1)] }));
-      await rejects(call('POST', '/conversations', { subject: 'two', messages: [message(2), message(1)] }), 'messages\\[1\\]\\.externalId');
-      await rejects(call('POST', '/conversations', { subject: 'three', messages: [message(3), message(3)] }), 'externalId');
+      await rejects(
+        call('POST', '/conversations', { subject: 'two', messages: [message(2), message(1)] }),
+        'messages\\[1\\]\\.externalId',
+      );
+      await rejects(
+        call('POST', '/conversations', { subject: 'three', messages: [message(3), message(3)] }),
+        'externalId',
+      );
       assert.equal(t.sandbox.list('conversations').length, 1);
       assert.equal(t.sandbox.list('messages').length, 1);
     });
 
-    it('replaces a conversation\'s messages on a PUT that carries them', async () => {
+    it("replaces a conversation's messages on a PUT that carries them", async () => {
       const c = await created(call('POST', '/conversations', { subject: 's', messages: [message(1), message(2)] }));
       const put = await call('PUT', `/conversations/${c.id}`, { subject: 's2', messages: [message(2), message(3)] });
       assert.equal(put.status, 200);
-      assert.deepEqual(put.body.messages.map((m) => m.externalId), ['m-2', 'm-3']);
+      assert.deepEqual(
+        put.body.messages.map((m) => m.externalId),
+        ['m-2', 'm-3'],
+      );
       assert.equal(t.sandbox.list('messages').length, 2);
     });
 
@@ -212,8 +264,12 @@ describe('sandbox REST resources', () => {
   describe('notes and tasks', () => {
     it('creates a note with note, noteDate and an account, and upserts it on externalId', async () => {
       const a = await account();
-      const n = await created(call('POST', '/notes', { externalId: 'n-1', note: '<p>x</p>', noteDate: NOW, accountId: a.id }));
-      const again = await created(call('POST', '/notes', { externalId: 'n-1', note: '<p>y</p>', noteDate: NOW, accountId: a.id }));
+      const n = await created(
+        call('POST', '/notes', { externalId: 'n-1', note: '<p>x</p>', noteDate: NOW, accountId: a.id }),
+      );
+      const again = await created(
+        call('POST', '/notes', { externalId: 'n-1', note: '<p>y</p>', noteDate: NOW, accountId: a.id }),
+      );
       assert.equal(again.id, n.id);
       assert.equal(again.note, '<p>y</p>');
       assert.equal(t.sandbox.list('notes').length, 1);
@@ -242,7 +298,10 @@ describe('sandbox REST resources', () => {
       await rejects(call('POST', '/tasks', { organizationId: o.id }), 'name');
       await rejects(call('POST', '/tasks', { name: 'Call' }), 'accountId or organizationId');
       const task = await created(call('POST', '/tasks', { externalId: 't-1', name: 'Call', organizationId: o.id }));
-      assert.equal((await created(call('POST', '/tasks', { externalId: 't-1', name: 'Call back', organizationId: o.id }))).id, task.id);
+      assert.equal(
+        (await created(call('POST', '/tasks', { externalId: 't-1', name: 'Call back', organizationId: o.id }))).id,
+        task.id,
+      );
       assert.equal((await call('PUT', `/tasks/${task.id}`, { completedAt: NOW })).body.completedAt, NOW);
       assert.equal(t.sandbox.get('tasks', 't-1').name, 'Call back');
     });
@@ -262,8 +321,18 @@ describe('sandbox REST resources', () => {
   describe('NPS responses', () => {
     it('creates with a Vitally user id, an integer score 0..10 and respondedAt, and upserts on externalId', async () => {
       const u = await user();
-      const r = await created(call('POST', '/npsResponses', { externalId: 'nps-1', userId: u.id, score: 0, respondedAt: NOW }));
-      const again = await created(call('POST', '/npsResponses', { externalId: 'nps-1', userId: u.id, score: 10, respondedAt: NOW, feedback: 'great' }));
+      const r = await created(
+        call('POST', '/npsResponses', { externalId: 'nps-1', userId: u.id, score: 0, respondedAt: NOW }),
+      );
+      const again = await created(
+        call('POST', '/npsResponses', {
+          externalId: 'nps-1',
+          userId: u.id,
+          score: 10,
+          respondedAt: NOW,
+          feedback: 'great',
+        }),
+      );
       assert.equal(again.id, r.id);
       assert.equal(again.score, 10);
       assert.deepEqual((await call('GET', '/npsResponses/nps-1')).body, again);
@@ -273,7 +342,8 @@ describe('sandbox REST resources', () => {
       const u = await user();
       await rejects(call('POST', '/npsResponses', { score: 5, respondedAt: NOW }), 'userId');
       await rejects(call('POST', '/npsResponses', { userId: 'u-1', score: 5, respondedAt: NOW }), 'userId');
-      for (const score of [11, -1, 7.5, '7']) await rejects(call('POST', '/npsResponses', { userId: u.id, score, respondedAt: NOW }), 'score');
+      for (const score of [11, -1, 7.5, '7'])
+        await rejects(call('POST', '/npsResponses', { userId: u.id, score, respondedAt: NOW }), 'score');
       await rejects(call('POST', '/npsResponses', { userId: u.id, respondedAt: NOW }), 'score');
       await rejects(call('POST', '/npsResponses', { userId: u.id, score: 5 }), 'respondedAt');
     });
@@ -293,13 +363,18 @@ describe('sandbox REST resources', () => {
 
   describe('meetings and transcripts', () => {
     const participants = [{ email: 'ann@acme.test', type: 'attendee' }];
-    const transcript = [{ speaker: { externalId: 'u-1', name: 'Ann' }, sentences: [{ text: 'Hello', startTime: 0, endTime: 5000 }] }];
+    const transcript = [
+      { speaker: { externalId: 'u-1', name: 'Ann' }, sentences: [{ text: 'Hello', startTime: 0, endTime: 5000 }] },
+    ];
 
     it('creates with title and non-empty participants, reads by id or externalId, updates with PUT', async () => {
       await rejects(call('POST', '/meetings', { participants }), 'title');
       await rejects(call('POST', '/meetings', { title: 'Kickoff' }), 'participants');
       await rejects(call('POST', '/meetings', { title: 'Kickoff', participants: [] }), 'participants');
-      await rejects(call('POST', '/meetings', { title: 'Kickoff', participants: [{ email: 'a@b.c', type: 'host' }] }), 'participants\\[0\\]\\.type');
+      await rejects(
+        call('POST', '/meetings', { title: 'Kickoff', participants: [{ email: 'a@b.c', type: 'host' }] }),
+        'participants\\[0\\]\\.type',
+      );
       const m = await created(call('POST', '/meetings', { externalId: 'mt-1', title: 'Kickoff', participants }));
       assert.deepEqual((await call('GET', '/meetings/mt-1')).body, m);
       assert.equal((await call('PUT', `/meetings/${m.id}`, { title: 'Kick-off' })).body.title, 'Kick-off');
@@ -309,10 +384,15 @@ describe('sandbox REST resources', () => {
       const m = await created(call('POST', '/meetings', { externalId: 'mt-1', title: 'Kickoff', participants }));
       assert.equal((await call('GET', `/meetings/${m.id}/transcript`)).status, 404);
       await rejects(call('POST', `/meetings/${m.id}/transcript`, {}), 'transcript');
-      await rejects(call('POST', `/meetings/${m.id}/transcript`, { transcript: [{ sentences: [] }] }), 'transcript\\[0\\]\\.speaker');
+      await rejects(
+        call('POST', `/meetings/${m.id}/transcript`, { transcript: [{ sentences: [] }] }),
+        'transcript\\[0\\]\\.speaker',
+      );
       const first = await created(call('POST', `/meetings/${m.id}/transcript`, { transcript }));
       assert.equal(first.meetingId, m.id);
-      const replaced = await created(call('POST', '/meetings/mt-1/transcript', { transcript: [...transcript, ...transcript] }));
+      const replaced = await created(
+        call('POST', '/meetings/mt-1/transcript', { transcript: [...transcript, ...transcript] }),
+      );
       assert.equal(replaced.id, first.id);
       const got = await call('GET', `/meetings/${m.id}/transcript`);
       assert.equal(got.body.transcript.length, 2);
@@ -326,10 +406,18 @@ describe('sandbox REST resources', () => {
 
     it('starts with one definition, "Subscriptions", and takes new ones with name, label and writeMode', async () => {
       const defs = (await call('GET', '/customObjects')).body.results;
-      assert.deepEqual(defs.map((d) => [d.id, d.label]), [[SEEDED_CUSTOM_OBJECT_ID, 'Subscriptions']]);
+      assert.deepEqual(
+        defs.map((d) => [d.id, d.label]),
+        [[SEEDED_CUSTOM_OBJECT_ID, 'Subscriptions']],
+      );
       await rejects(call('POST', '/customObjects', { label: 'Invoices', writeMode: 'writable' }), 'name');
-      await rejects(call('POST', '/customObjects', { name: 'invoices', label: 'Invoices', writeMode: 'sometimes' }), 'writeMode');
-      const def = await created(call('POST', '/customObjects', { name: 'invoices', label: 'Invoices', writeMode: 'writable' }));
+      await rejects(
+        call('POST', '/customObjects', { name: 'invoices', label: 'Invoices', writeMode: 'sometimes' }),
+        'writeMode',
+      );
+      const def = await created(
+        call('POST', '/customObjects', { name: 'invoices', label: 'Invoices', writeMode: 'writable' }),
+      );
       assert.equal((await call('GET', `/customObjects/${def.id}/instances`)).status, 200);
     });
 
@@ -338,12 +426,23 @@ describe('sandbox REST resources', () => {
       await rejects(call('POST', instances, { customerId: a.id }), 'name');
       await rejects(call('POST', instances, { name: 'Pro plan' }), 'customerId or organizationId');
       await rejects(call('POST', instances, { name: 'Pro plan', customerId: 'acc-1' }), 'customerId');
-      const inst = await created(call('POST', instances, { name: 'Pro plan', externalId: 'sub-1', customerId: a.id, traits: { mrr: 10 } }));
+      const inst = await created(
+        call('POST', instances, { name: 'Pro plan', externalId: 'sub-1', customerId: a.id, traits: { mrr: 10 } }),
+      );
       const put = await call('PUT', `${instances}/${inst.id}`, { traits: { mrr: 20 } });
       assert.deepEqual(put.body.traits, { mrr: 20 });
-      assert.deepEqual((await call('GET', instances)).body.results.map((i) => i.id), [inst.id]);
-      assert.deepEqual((await call('GET', `${instances}/search?externalId=sub-1`)).body.map((i) => i.id), [inst.id]);
-      assert.deepEqual(t.sandbox.list(`customObjects/${SEEDED_CUSTOM_OBJECT_ID}/instances`).map((i) => i.id), [inst.id]);
+      assert.deepEqual(
+        (await call('GET', instances)).body.results.map((i) => i.id),
+        [inst.id],
+      );
+      assert.deepEqual(
+        (await call('GET', `${instances}/search?externalId=sub-1`)).body.map((i) => i.id),
+        [inst.id],
+      );
+      assert.deepEqual(
+        t.sandbox.list(`customObjects/${SEEDED_CUSTOM_OBJECT_ID}/instances`).map((i) => i.id),
+        [inst.id],
+      );
       assert.equal((await call('DELETE', `${instances}/${inst.id}`)).status, 200);
       assert.equal((await call('DELETE', `${instances}/${inst.id}`)).status, 404);
       assert.equal((await call('PUT', `${instances}/nope`, { name: 'x' })).status, 404);
@@ -361,7 +460,13 @@ describe('sandbox REST resources', () => {
 
   describe('requests that go wrong', () => {
     it('answers 404 with a JSON error for unknown routes and methods', async () => {
-      for (const [method, path] of [['GET', '/widgets'], ['PATCH', '/accounts'], ['POST', '/messages'], ['PUT', '/accounts'], ['GET', '/accounts/a/b/c']]) {
+      for (const [method, path] of [
+        ['GET', '/widgets'],
+        ['PATCH', '/accounts'],
+        ['POST', '/messages'],
+        ['PUT', '/accounts'],
+        ['GET', '/accounts/a/b/c'],
+      ]) {
         const res = await call(method, path, method === 'GET' ? undefined : {});
         assert.equal(res.status, 404, `${method} ${path}`);
         assert.equal(typeof res.body.error, 'string');
@@ -370,10 +475,16 @@ describe('sandbox REST resources', () => {
     });
 
     it('answers 400 for malformed JSON and for a body that is not an object', async () => {
-      const bad = await request(t.sandbox, 'POST', '/resources/accounts', { raw: '{"externalId": ', headers: { Authorization: REST_AUTH } });
+      const bad = await request(t.sandbox, 'POST', '/resources/accounts', {
+        raw: '{"externalId": ',
+        headers: { Authorization: REST_AUTH },
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.body.error, /JSON/);
-      const list = await request(t.sandbox, 'POST', '/resources/accounts', { raw: '[1,2]', headers: { Authorization: REST_AUTH } });
+      const list = await request(t.sandbox, 'POST', '/resources/accounts', {
+        raw: '[1,2]',
+        headers: { Authorization: REST_AUTH },
+      });
       assert.equal(list.status, 400);
       assert.match(list.body.error, /object/);
     });
@@ -384,7 +495,9 @@ describe('sandbox REST resources', () => {
   });
 
   describe('seed data', () => {
-    const seeded = useSandbox({ data: { accounts: [{ id: 'acc-seeded', externalId: 'ext-seeded', name: 'Seeded Inc' }] } });
+    const seeded = useSandbox({
+      data: { accounts: [{ id: 'acc-seeded', externalId: 'ext-seeded', name: 'Seeded Inc' }] },
+    });
 
     it('stores objects from the data option, keeping their ids, and restores them on reset', async () => {
       const res = await rest(seeded.sandbox, 'GET', '/accounts/ext-seeded');

@@ -34,9 +34,13 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
     const dir = path.join(tmp, `copy-${++copies}`);
     fs.mkdirSync(dir);
     const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg ? pkg(packageJson) || packageJson : packageJson, null, 2));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify(pkg ? pkg(packageJson) || packageJson : packageJson, null, 2),
+    );
     for (const sub of ['examples', 'nodes', 'icons', path.join('dist', 'nodes')]) {
-      if (fs.existsSync(path.join(ROOT, sub))) fs.cpSync(path.join(ROOT, sub), path.join(dir, sub), { recursive: true });
+      if (fs.existsSync(path.join(ROOT, sub)))
+        fs.cpSync(path.join(ROOT, sub), path.join(dir, sub), { recursive: true });
     }
     if (nodeModules === 'link') fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     else if (typeof nodeModules === 'function') nodeModules(path.join(dir, 'node_modules'));
@@ -68,7 +72,19 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
   it('passes on this repository', function () {
     const results = checkPackage(ROOT);
     assert.deepStrictEqual(failures(results), [], 'no check fails');
-    for (const id of ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'D01', 'D02', 'N02', 'H01:vitally-config', `H01:${DEST}`]) {
+    for (const id of [
+      'P01',
+      'P03',
+      'P04',
+      'P05',
+      'P06',
+      'P07',
+      'D01',
+      'D02',
+      'N02',
+      'H01:vitally-config',
+      `H01:${DEST}`,
+    ]) {
       assert.strictEqual(byId(results, id).status, 'pass', `${id} passes: ${JSON.stringify(byId(results, id))}`);
     }
     const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies || {});
@@ -78,7 +94,10 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
   it('reads the built HTML beside the .js once built, and the literal definitions in it', function () {
     const results = checkPackage(ROOT);
     for (const type of ['vitally-config', DEST]) {
-      assert.match(byId(results, `H01:${type}`).message, new RegExp(`^dist/nodes/${type}\\.html: registerType '${type}'`));
+      assert.match(
+        byId(results, `H01:${type}`).message,
+        new RegExp(`^dist/nodes/${type}\\.html: registerType '${type}'`),
+      );
     }
     assert.match(byId(results, 'N02').message, /cover vitally-destination$/, 'config nodes need no example');
   });
@@ -88,7 +107,11 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
     assert.strictEqual(good.status, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /PASS\s+P01/);
     assert.match(good.stdout, /All checks passed/);
-    const broken = copy({ pkg: (p) => { delete p.license; } });
+    const broken = copy({
+      pkg: (p) => {
+        delete p.license;
+      },
+    });
     const bad = spawnSync(process.execPath, [SCRIPT, broken], { encoding: 'utf8' });
     assert.strictEqual(bad.status, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /FAIL\s+P01/);
@@ -102,68 +125,231 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
   // ------------------------------------------------------------------ package.json
 
   it('P01: catches a missing license', function () {
-    const results = checkPackage(copy({ pkg: (p) => { delete p.license; } }));
+    const results = checkPackage(
+      copy({
+        pkg: (p) => {
+          delete p.license;
+        },
+      }),
+    );
     expectCaught(results, 'P01');
     assert.deepStrictEqual(failedIds(results), ['P01'], 'and nothing else');
   });
 
   it('P03: catches a package with neither repository nor bugs', function () {
-    expectCaught(checkPackage(copy({ pkg: (p) => { delete p.repository; delete p.bugs; } })), 'P03');
-    const onlyBugs = checkPackage(copy({ pkg: (p) => { delete p.repository; } }));
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            delete p.repository;
+            delete p.bugs;
+          },
+        }),
+      ),
+      'P03',
+    );
+    const onlyBugs = checkPackage(
+      copy({
+        pkg: (p) => {
+          delete p.repository;
+        },
+      }),
+    );
     assert.strictEqual(byId(onlyBugs, 'P03').status, 'pass', 'bugs alone is enough');
   });
 
   it('P04: catches an unscoped node-red- name, accepts node-red-contrib-', function () {
-    expectCaught(checkPackage(copy({ pkg: (p) => { p.name = 'node-red-vitally'; } })), 'P04', /node-red-contrib-/);
-    const contrib = checkPackage(copy({ pkg: (p) => { p.name = 'node-red-contrib-vitally'; } }));
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p.name = 'node-red-vitally';
+          },
+        }),
+      ),
+      'P04',
+      /node-red-contrib-/,
+    );
+    const contrib = checkPackage(
+      copy({
+        pkg: (p) => {
+          p.name = 'node-red-contrib-vitally';
+        },
+      }),
+    );
     assert.notStrictEqual(byId(contrib, 'P04').status, 'fail');
   });
 
   it('P05: catches a missing node-red keyword', function () {
-    expectCaught(checkPackage(copy({ pkg: (p) => { p.keywords = p.keywords.filter((k) => k !== 'node-red'); } })), 'P05');
-    expectCaught(checkPackage(copy({ pkg: (p) => { delete p.keywords; } })), 'P05');
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p.keywords = p.keywords.filter((k) => k !== 'node-red');
+          },
+        }),
+      ),
+      'P05',
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            delete p.keywords;
+          },
+        }),
+      ),
+      'P05',
+    );
   });
 
   it('P06: catches a missing node-red.version or one that excludes Node-RED 4.x or 5.x', function () {
-    expectCaught(checkPackage(copy({ pkg: (p) => { delete p['node-red'].version; } })), 'P06', /no "node-red.version"/);
-    expectCaught(checkPackage(copy({ pkg: (p) => { p['node-red'].version = '>=5.0.0'; } })), 'P06', /4\./);
-    expectCaught(checkPackage(copy({ pkg: (p) => { p['node-red'].version = '^4.0.0'; } })), 'P06', /5\.0\.0/);
-    expectCaught(checkPackage(copy({ pkg: (p) => { p['node-red'].version = 'four'; } })), 'P06', /not a valid range/);
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            delete p['node-red'].version;
+          },
+        }),
+      ),
+      'P06',
+      /no "node-red.version"/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p['node-red'].version = '>=5.0.0';
+          },
+        }),
+      ),
+      'P06',
+      /4\./,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p['node-red'].version = '^4.0.0';
+          },
+        }),
+      ),
+      'P06',
+      /5\.0\.0/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p['node-red'].version = 'four';
+          },
+        }),
+      ),
+      'P06',
+      /not a valid range/,
+    );
   });
 
   it('P07: catches engines.node missing, excluding Node 22.9 or excluding Node 20', function () {
-    expectCaught(checkPackage(copy({ pkg: (p) => { delete p.engines; } })), 'P07');
-    expectCaught(checkPackage(copy({ pkg: (p) => { p.engines.node = '>=24'; } })), 'P07', /22\.9\.0/);
-    expectCaught(checkPackage(copy({ pkg: (p) => { p.engines.node = '>=22.9.0'; } })), 'P07', /Node\.js 20/);
-    expectCaught(checkPackage(copy({ pkg: (p) => { p.engines.node = '^20.0.0'; } })), 'P07', /22\.9\.0/);
-    assert.strictEqual(byId(checkPackage(copy({ pkg: (p) => { p.engines.node = '>=20'; } })), 'P07').status, 'pass');
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            delete p.engines;
+          },
+        }),
+      ),
+      'P07',
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p.engines.node = '>=24';
+          },
+        }),
+      ),
+      'P07',
+      /22\.9\.0/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p.engines.node = '>=22.9.0';
+          },
+        }),
+      ),
+      'P07',
+      /Node\.js 20/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p.engines.node = '^20.0.0';
+          },
+        }),
+      ),
+      'P07',
+      /22\.9\.0/,
+    );
+    assert.strictEqual(
+      byId(
+        checkPackage(
+          copy({
+            pkg: (p) => {
+              p.engines.node = '>=20';
+            },
+          }),
+        ),
+        'P07',
+      ).status,
+      'pass',
+    );
   });
 
   // ------------------------------------------------------------------ dependencies
 
   it('D01: catches 7 runtime dependencies', function () {
-    const results = checkPackage(copy({
-      pkg: (p) => {
-        p.dependencies = { ...p.dependencies, semver: '^7.0.0', acorn: '^8.0.0', mime: '*', ws: '*', express: '*' };
-        assert.strictEqual(Object.keys(p.dependencies).length, 7);
-      },
-    }));
+    const results = checkPackage(
+      copy({
+        pkg: (p) => {
+          p.dependencies = { ...p.dependencies, semver: '^7.0.0', acorn: '^8.0.0' };
+          assert.strictEqual(Object.keys(p.dependencies).length, 7);
+        },
+      }),
+    );
     expectCaught(results, 'D01', /^7 runtime dependencies/);
   });
 
   it('D03: catches a declared range behind the installed major', function () {
-    const results = checkPackage(copy({ pkg: (p) => { p.dependencies = { ...p.dependencies, axios: '^0.27.2' }; } }));
+    const results = checkPackage(
+      copy({
+        pkg: (p) => {
+          p.dependencies = { ...p.dependencies, axios: '^0.27.2' };
+        },
+      }),
+    );
     expectCaught(results, 'D03:axios', /\^0\.27\.2/);
   });
 
   it('D02: catches a known bad package in the runtime dependency tree', function () {
     const dir = copy({
-      pkg: (p) => { p.dependencies = { 'proxy-thing': '^1.0.0' }; },
+      pkg: (p) => {
+        p.dependencies = { 'proxy-thing': '^1.0.0' };
+      },
       nodeModules: (nm) => {
         fs.mkdirSync(path.join(nm, 'proxy-thing'), { recursive: true });
-        fs.writeFileSync(path.join(nm, 'proxy-thing', 'package.json'), JSON.stringify({ name: 'proxy-thing', version: '1.2.0', dependencies: { 'agent-base': '^4.3.0' } }));
+        fs.writeFileSync(
+          path.join(nm, 'proxy-thing', 'package.json'),
+          JSON.stringify({ name: 'proxy-thing', version: '1.2.0', dependencies: { 'agent-base': '^4.3.0' } }),
+        );
         fs.mkdirSync(path.join(nm, 'proxy-thing', 'node_modules', 'agent-base'), { recursive: true });
-        fs.writeFileSync(path.join(nm, 'proxy-thing', 'node_modules', 'agent-base', 'package.json'), JSON.stringify({ name: 'agent-base', version: '4.3.0' }));
+        fs.writeFileSync(
+          path.join(nm, 'proxy-thing', 'node_modules', 'agent-base', 'package.json'),
+          JSON.stringify({ name: 'agent-base', version: '4.3.0' }),
+        );
       },
     });
     expectCaught(checkPackage(dir), 'D02', /agent-base@4\.3\.0/);
@@ -178,28 +364,49 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
   });
 
   it('catches a spread or a quoted key inside defaults', function () {
-    expectCaught(checkPackage(copy({ html: (h) => h.replace(DEFAULTS, (m) => `${m} ...{},`) })), `H01:${DEST}`, /"defaults" contains a spread/);
-    expectCaught(checkPackage(copy({ html: (h) => h.replace(DEFAULTS, (m) => `${m} 'quoted': { value: '' },`) })), `H01:${DEST}`, /quoted key "quoted"/);
+    expectCaught(
+      checkPackage(copy({ html: (h) => h.replace(DEFAULTS, (m) => `${m} ...{},`) })),
+      `H01:${DEST}`,
+      /"defaults" contains a spread/,
+    );
+    expectCaught(
+      checkPackage(copy({ html: (h) => h.replace(DEFAULTS, (m) => `${m} 'quoted': { value: '' },`) })),
+      `H01:${DEST}`,
+      /quoted key "quoted"/,
+    );
   });
 
   it('catches non-literal category, color, icon, inputs or outputs', function () {
     for (const key of ['category', 'color', 'icon', 'inputs', 'outputs']) {
       const re = new RegExp(`(registerType\\(\\s*(['"])${DEST}\\2\\s*,\\s*\\{[\\s\\S]*?\\b${key}\\s*:\\s*)([^,\\n]+)`);
-      const results = checkPackage(copy({ html: (h) => h.replace(re, (m, head, q, value) => `${head}(function () { return ${value}; })()`) }));
+      const results = checkPackage(
+        copy({ html: (h) => h.replace(re, (m, head, q, value) => `${head}(function () { return ${value}; })()`) }),
+      );
       expectCaught(results, `H01:${DEST}`, new RegExp(`"${key}" is not a literal`));
     }
   });
 
   it('catches a registerType whose type is not a string literal, or whose definition is not inline', function () {
-    expectCaught(checkPackage(copy({ html: (h) => h.replace(REGISTER, 'registerType(TYPE, {') })),
-      `H01:${DEST}`, /not a string literal/);
-    expectCaught(checkPackage(copy({ html: (h) => h.replace(REGISTER, "registerType('vitally-destination', DEF); var DEF = ({") })),
-      `H01:${DEST}`, /not an inline object literal/);
+    expectCaught(
+      checkPackage(copy({ html: (h) => h.replace(REGISTER, 'registerType(TYPE, {') })),
+      `H01:${DEST}`,
+      /not a string literal/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({ html: (h) => h.replace(REGISTER, "registerType('vitally-destination', DEF); var DEF = ({") }),
+      ),
+      `H01:${DEST}`,
+      /not an inline object literal/,
+    );
   });
 
   it('catches an editor HTML without a text/javascript block, and a missing HTML file', function () {
-    expectCaught(checkPackage(copy({ html: (h) => h.replace(/<script type="text\/javascript">/g, '<script>') })),
-      `H01:${DEST}`, /no <script type="text\/javascript"> block/);
+    expectCaught(
+      checkPackage(copy({ html: (h) => h.replace(/<script type="text\/javascript">/g, '<script>') })),
+      `H01:${DEST}`,
+      /no <script type="text\/javascript"> block/,
+    );
     const dir = copy();
     fs.rmSync(path.join(dir, 'nodes', `${DEST}.html`), { force: true });
     fs.rmSync(path.join(dir, 'dist', 'nodes', `${DEST}.html`), { force: true });
@@ -207,43 +414,108 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
   });
 
   it('catches an icon that is not beside the node file', function () {
-    const results = checkPackage(copy({ html: (h) => h.replace(/(registerType\(\s*(['"])vitally-destination\2\s*,\s*\{[\s\S]*?\bicon\s*:\s*)(['"])[^'"]+\3/, "$1'no-such-icon.svg'") }));
+    const results = checkPackage(
+      copy({
+        html: (h) =>
+          h.replace(
+            /(registerType\(\s*(['"])vitally-destination\2\s*,\s*\{[\s\S]*?\bicon\s*:\s*)(['"])[^'"]+\3/,
+            "$1'no-such-icon.svg'",
+          ),
+      }),
+    );
     expectCaught(results, `H03:${DEST}`, /no-such-icon\.svg/);
   });
 
   // ------------------------------------------------------------------ examples
 
   it('N02: catches examples that never use the destination node', function () {
-    const results = checkPackage(copy({
-      examples: (dir) => {
-        for (const f of fs.readdirSync(dir)) {
-          const flow = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).filter((n) => n.type !== DEST);
-          fs.writeFileSync(path.join(dir, f), JSON.stringify(flow));
-        }
-      },
-    }));
+    const results = checkPackage(
+      copy({
+        examples: (dir) => {
+          for (const f of fs.readdirSync(dir)) {
+            const flow = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).filter((n) => n.type !== DEST);
+            fs.writeFileSync(path.join(dir, f), JSON.stringify(flow));
+          }
+        },
+      }),
+    );
     expectCaught(results, 'N02', /no example uses vitally-destination/);
   });
 
   it('N02: catches an example that is not an array, is not JSON, or no examples at all', function () {
-    expectCaught(checkPackage(copy({ examples: (dir) => fs.writeFileSync(path.join(dir, '99 - Object.json'), '{"nodes": []}') })),
-      'N02', /99 - Object\.json is not an array/);
-    expectCaught(checkPackage(copy({ examples: (dir) => fs.writeFileSync(path.join(dir, '99 - Broken.json'), '[{"type": ') })),
-      'N02', /99 - Broken\.json is not valid JSON/);
-    expectCaught(checkPackage(copy({ examples: (dir) => fs.rmSync(dir, { recursive: true }) })), 'N02', /no examples\/ folder/);
+    expectCaught(
+      checkPackage(copy({ examples: (dir) => fs.writeFileSync(path.join(dir, '99 - Object.json'), '{"nodes": []}') })),
+      'N02',
+      /99 - Object\.json is not an array/,
+    );
+    expectCaught(
+      checkPackage(copy({ examples: (dir) => fs.writeFileSync(path.join(dir, '99 - Broken.json'), '[{"type": ') })),
+      'N02',
+      /99 - Broken\.json is not valid JSON/,
+    );
+    expectCaught(
+      checkPackage(copy({ examples: (dir) => fs.rmSync(dir, { recursive: true }) })),
+      'N02',
+      /no examples\/ folder/,
+    );
   });
 
   it('its tiny semver stand-in (for checkouts without node-red installed) agrees with semver', function () {
     const { tinySemver } = require('../../scripts/scorecard');
     const semver = require('semver');
-    const ranges = ['>=18', '>=3.1.0', '^4.0.0', '^1.21.1', '^0.27.2', '~4.2', '4.x', '>=22.9', '^20.0.0', '>=20 <23', '*',
-      '1.2.3', '>=24', '^0.0.3', '~1', '1 - 3', '4.1 - 5', '>=18 || ^16.14', '<=5.1', '>5', '<4', '>= 5.0.0', 'four', '>=18.5'];
-    const versions = ['0.0.3', '0.27.9', '1.0.0', '1.21.1', '3.1.0', '3.9.9', '4.0.0', '4.1.15', '4.2.0', '5.0.0', '5.1.0', '5.1.1',
-      '16.14.0', '18.0.0', '18.5.0', '20.0.0', '20.19.0', '22.9.0', '23.0.0', '24.0.0'];
+    const ranges = [
+      '>=18',
+      '>=3.1.0',
+      '^4.0.0',
+      '^1.21.1',
+      '^0.27.2',
+      '~4.2',
+      '4.x',
+      '>=22.9',
+      '^20.0.0',
+      '>=20 <23',
+      '*',
+      '1.2.3',
+      '>=24',
+      '^0.0.3',
+      '~1',
+      '1 - 3',
+      '4.1 - 5',
+      '>=18 || ^16.14',
+      '<=5.1',
+      '>5',
+      '<4',
+      '>= 5.0.0',
+      'four',
+      '>=18.5',
+    ];
+    const versions = [
+      '0.0.3',
+      '0.27.9',
+      '1.0.0',
+      '1.21.1',
+      '3.1.0',
+      '3.9.9',
+      '4.0.0',
+      '4.1.15',
+      '4.2.0',
+      '5.0.0',
+      '5.1.0',
+      '5.1.1',
+      '16.14.0',
+      '18.0.0',
+      '18.5.0',
+      '20.0.0',
+      '20.19.0',
+      '22.9.0',
+      '23.0.0',
+      '24.0.0',
+    ];
     for (const r of ranges) {
       assert.strictEqual(Boolean(tinySemver.validRange(r)), Boolean(semver.validRange(r)), `validRange(${r})`);
       if (!semver.validRange(r)) continue;
-      for (const v of versions) assert.strictEqual(tinySemver.satisfies(v, r), semver.satisfies(v, r), `satisfies(${v}, ${r})`);
+      for (const v of versions)
+        assert.strictEqual(tinySemver.satisfies(v, r), semver.satisfies(v, r), `satisfies(${v}, ${r})`);
       const min = semver.minVersion(r);
       assert.strictEqual((tinySemver.minVersion(r) || {}).version, min && min.version, `minVersion(${r})`);
       for (const other of ['20.x', '4.x', '>=22.9.0']) {

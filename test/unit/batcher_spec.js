@@ -16,7 +16,10 @@ describe('delivery/batcher', function () {
   it('flushes a batch as soon as it is full, in arrival order', function () {
     const b = batcher(3, 1000);
     for (let i = 0; i < 7; i++) b.add('k', i);
-    assert.deepEqual(flushed, [[0, 1, 2], [3, 4, 5]]);
+    assert.deepEqual(flushed, [
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     assert.equal(b.pending, 1);
   });
 

@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 
 const { parseExclude, excludeAttributes, checkRequired } = require('../../dist/request/body');
-const { RecordError } = require('../../dist/request/errors');
+const { RecordError } = require('../../dist/core/errors');
 const { getTemplate } = require('../../dist/catalogue');
 const { DESIGN_TABLE, validBody, throwsWith } = require('./helpers');
 
@@ -47,7 +47,11 @@ describe('request/body', function () {
     it('with nothing to exclude returns the body itself', function () {
       const input = record();
       assert.equal(excludeAttributes(input, []), input);
-      assert.equal(excludeAttributes(input, parseExclude('absent, traits.absent.deeper')), input, 'nothing removed, nothing copied');
+      assert.equal(
+        excludeAttributes(input, parseExclude('absent, traits.absent.deeper')),
+        input,
+        'nothing removed, nothing copied',
+      );
     });
   });
 
@@ -61,7 +65,11 @@ describe('request/body', function () {
         for (const group of row.required) {
           const body = validBody(row.id);
           for (const f of group.fields) delete body[f];
-          throwsWith(() => check(row.id, body), RecordError, new RegExp(`^${group.fields.join(' or ')}\\b.*is required`));
+          throwsWith(
+            () => check(row.id, body),
+            RecordError,
+            new RegExp(`^${group.fields.join(' or ')}\\b.*is required`),
+          );
         }
       }
     });
@@ -81,32 +89,54 @@ describe('request/body', function () {
     it('one-of rules: either field satisfies them', function () {
       check('createNote', { note: 'n', noteDate: 'd', organizationId: 'o' });
       check('createNote', { note: 'n', noteDate: 'd', accountId: 'a' });
-      throwsWith(() => check('createNote', { note: 'n', noteDate: 'd' }), RecordError, /accountId or organizationId is required/);
+      throwsWith(
+        () => check('createNote', { note: 'n', noteDate: 'd' }),
+        RecordError,
+        /accountId or organizationId is required/,
+      );
       check('analyticsTrack', { event: 'e', accountId: 'a' });
       throwsWith(() => check('analyticsTrack', { event: 'e' }), RecordError, /userId or accountId is required/);
       check('createCustomObjectInstance', { name: 'n', organizationId: 'o' });
-      throwsWith(() => check('createCustomObjectInstance', { name: 'n', accountId: 'a' }), RecordError,
-        /customerId or organizationId is required/);
+      throwsWith(
+        () => check('createCustomObjectInstance', { name: 'n', accountId: 'a' }),
+        RecordError,
+        /customerId or organizationId is required/,
+      );
     });
 
     it('createUser needs a non-empty accountIds or organizationIds array', function () {
       check('createUser', { externalId: 'u', organizationIds: ['o'] });
       for (const bad of [{ accountIds: [] }, { accountIds: 'acc1' }, { organizationIds: {} }, {}]) {
-        throwsWith(() => check('createUser', { externalId: 'u', ...bad }), RecordError,
-          /accountIds or organizationIds \(non-empty array\) is required/);
+        throwsWith(
+          () => check('createUser', { externalId: 'u', ...bad }),
+          RecordError,
+          /accountIds or organizationIds \(non-empty array\) is required/,
+        );
       }
     });
 
     it('shows the malformed value it got', function () {
       throwsWith(() => check('createUser', { externalId: 'u', accountIds: 'acc1' }), RecordError, /got "acc1"/);
       // The value shown is the malformed one, not a null alternative.
-      throwsWith(() => check('createUser', { externalId: 'u', accountIds: null, organizationIds: [] }), RecordError, /got \[\]/);
+      throwsWith(
+        () => check('createUser', { externalId: 'u', accountIds: null, organizationIds: [] }),
+        RecordError,
+        /got \[\]/,
+      );
     });
 
     it('createMeeting needs non-empty participants; createConversation any messages array', function () {
-      throwsWith(() => check('createMeeting', { title: 't', participants: [] }), RecordError, /participants \(non-empty array\)/);
+      throwsWith(
+        () => check('createMeeting', { title: 't', participants: [] }),
+        RecordError,
+        /participants \(non-empty array\)/,
+      );
       check('createConversation', { subject: 's', messages: [] });
-      throwsWith(() => check('createConversation', { subject: 's', messages: 'hi' }), RecordError, /messages \(array\)/);
+      throwsWith(
+        () => check('createConversation', { subject: 's', messages: 'hi' }),
+        RecordError,
+        /messages \(array\)/,
+      );
       throwsWith(() => check('setMeetingTranscript', { transcript: { a: 1 } }), RecordError, /transcript \(array\)/);
     });
 
@@ -120,22 +150,34 @@ describe('request/body', function () {
 
     describe('alias hints', function () {
       it('task "title" -> "name"', function () {
-        throwsWith(() => check('createTask', { title: 'Call', accountId: 'a' }), RecordError,
-          /^name is required \(the record has "title": Vitally expects "name"\)$/);
+        throwsWith(
+          () => check('createTask', { title: 'Call', accountId: 'a' }),
+          RecordError,
+          /^name is required \(the record has "title": Vitally expects "name"\)$/,
+        );
       });
 
       it('NPS "createdAt" -> "respondedAt"', function () {
-        throwsWith(() => check('createNpsResponse', { userId: 'u', score: 3, createdAt: '2024-01-01' }), RecordError,
-          /respondedAt is required \(the record has "createdAt": Vitally expects "respondedAt"\)/);
+        throwsWith(
+          () => check('createNpsResponse', { userId: 'u', score: 3, createdAt: '2024-01-01' }),
+          RecordError,
+          /respondedAt is required \(the record has "createdAt": Vitally expects "respondedAt"\)/,
+        );
       });
 
       it('note "body" -> "note"', function () {
-        throwsWith(() => check('createNote', { body: '<p>x</p>', noteDate: 'd', accountId: 'a' }), RecordError,
-          /note is required \(the record has "body": Vitally expects "note"\)/);
+        throwsWith(
+          () => check('createNote', { body: '<p>x</p>', noteDate: 'd', accountId: 'a' }),
+          RecordError,
+          /note is required \(the record has "body": Vitally expects "note"\)/,
+        );
       });
 
       it('no hint when there is no alias in the record', function () {
-        assert.throws(() => check('createTask', { accountId: 'a' }), (err) => err.message === 'name is required');
+        assert.throws(
+          () => check('createTask', { accountId: 'a' }),
+          (err) => err.message === 'name is required',
+        );
       });
     });
   });

@@ -8,7 +8,10 @@ const { TEMPLATES, getTemplate, typedParams, editorCatalogue, isBatchable, pathP
 
 /** The ID typedInputs the edit dialog has (its `PARAMS` list), read from the editor's HTML. */
 function editorParams() {
-  const html = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../nodes/vitally-destination.html'), 'utf8');
+  const html = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '../../nodes/vitally-destination.html'),
+    'utf8',
+  );
   const list = html.match(/var PARAMS = \[([^\]]*)\]/)[1];
   return Array.from(list.matchAll(/'([^']+)'/g), (m) => m[1]);
 }
@@ -16,7 +19,10 @@ function editorParams() {
 describe('catalogue', function () {
   it('has the 31 templates of design.md section 6, in its order', function () {
     assert.equal(TEMPLATES.length, 31);
-    assert.deepEqual(TEMPLATES.map((t) => t.id), DESIGN_TABLE.map((r) => r.id));
+    assert.deepEqual(
+      TEMPLATES.map((t) => t.id),
+      DESIGN_TABLE.map((r) => r.id),
+    );
     assert.equal(new Set(TEMPLATES.map((t) => t.id)).size, 31, 'ids are unique');
   });
 
@@ -44,7 +50,10 @@ describe('catalogue', function () {
   });
 
   it('pathPlaceholders lists the {names} of a path in order', function () {
-    assert.deepEqual(pathPlaceholders('/customObjects/{customObjectId}/instances/{instanceId}'), ['customObjectId', 'instanceId']);
+    assert.deepEqual(pathPlaceholders('/customObjects/{customObjectId}/instances/{instanceId}'), [
+      'customObjectId',
+      'instanceId',
+    ]);
     assert.deepEqual(pathPlaceholders('/accounts'), []);
   });
 
@@ -80,8 +89,18 @@ describe('catalogue', function () {
         for (const p of typedParams(t)) assert.ok(offered.includes(p), `${t.id} uses ${p}`);
       }
       assert.deepEqual([...new Set(TEMPLATES.flatMap(typedParams))].sort(), [...offered].sort());
-      assert.deepEqual([...offered].sort(), ['accountId', 'conversationId', 'customObjectId', 'instanceId', 'meetingId',
-        'noteId', 'organizationId', 'projectId', 'taskId', 'userId']);
+      assert.deepEqual([...offered].sort(), [
+        'accountId',
+        'conversationId',
+        'customObjectId',
+        'instanceId',
+        'meetingId',
+        'noteId',
+        'organizationId',
+        'projectId',
+        'taskId',
+        'userId',
+      ]);
     });
   });
 
@@ -91,8 +110,22 @@ describe('catalogue', function () {
     it('serves every template with exactly the documented keys', function () {
       assert.equal(cat.length, 31);
       for (const e of cat) {
-        assert.deepEqual(Object.keys(e).sort(),
-          ['api', 'batchable', 'description', 'group', 'id', 'irreversible', 'label', 'method', 'params', 'path', 'required'].sort());
+        assert.deepEqual(
+          Object.keys(e).sort(),
+          [
+            'api',
+            'batchable',
+            'description',
+            'group',
+            'id',
+            'irreversible',
+            'label',
+            'method',
+            'params',
+            'path',
+            'required',
+          ].sort(),
+        );
         assert.equal(typeof e.id, 'string');
         assert.equal(typeof e.label, 'string');
         assert.ok(e.group.length > 0, `${e.id} has a group`);
@@ -147,9 +180,16 @@ describe('catalogue', function () {
         assert.equal(e.irreversible, e.method === 'DELETE', e.id);
         if (e.irreversible) assert.match(e.label, /irreversible/);
       }
-      assert.deepEqual(cat.filter((e) => e.irreversible).map((e) => e.id), [
-        'deleteOrganization', 'deleteAccount', 'deleteUser', 'deleteCustomObjectInstance', 'deleteCustomObjectInstances',
-      ]);
+      assert.deepEqual(
+        cat.filter((e) => e.irreversible).map((e) => e.id),
+        [
+          'deleteOrganization',
+          'deleteAccount',
+          'deleteUser',
+          'deleteCustomObjectInstance',
+          'deleteCustomObjectInstances',
+        ],
+      );
     });
 
     it('returns a fresh copy each time (the editor cannot change the catalogue)', function () {
@@ -169,9 +209,13 @@ describe('catalogue', function () {
   });
 
   it('orders requests to one object and lets independent creates run concurrently', function () {
-    const ordered = TEMPLATES.filter((t) => t.ordered).map((t) => t.id).sort();
-    const expected = TEMPLATES.filter((t) => t.method !== 'POST').map((t) => t.id)
-      .concat(['createMessage', 'setMeetingTranscript']).sort();
+    const ordered = TEMPLATES.filter((t) => t.ordered)
+      .map((t) => t.id)
+      .sort();
+    const expected = TEMPLATES.filter((t) => t.method !== 'POST')
+      .map((t) => t.id)
+      .concat(['createMessage', 'setMeetingTranscript'])
+      .sort();
     assert.deepEqual(ordered, expected);
   });
 });

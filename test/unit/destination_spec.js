@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 
 const { parseDestination, planRecord } = require('../../dist/request/destination');
-const { ConfigError } = require('../../dist/client/hosts');
-const { DEFAULT_RETRY } = require('../../dist/delivery/retry');
+const { ConfigError } = require('../../dist/core/errors');
+const DEFAULT_RETRY = { retries: 5, maxDelayMs: 60000, baseDelayMs: 500 };
 const { US, throwsWith, validBody } = require('./helpers');
 
 describe('request/destination parseDestination', function () {
@@ -19,7 +19,11 @@ describe('request/destination parseDestination', function () {
   });
 
   it('refuses an unknown template', function () {
-    throwsWith(() => parseDestination({ endpoint: 'createWidget' }), ConfigError, /unknown endpoint template "createWidget"/);
+    throwsWith(
+      () => parseDestination({ endpoint: 'createWidget' }),
+      ConfigError,
+      /unknown endpoint template "createWidget"/,
+    );
   });
 
   it('lists the typedInput params of the template and parses exclude', function () {
@@ -29,7 +33,13 @@ describe('request/destination parseDestination', function () {
   });
 
   describe('delete guard', function () {
-    const deletes = ['deleteOrganization', 'deleteAccount', 'deleteUser', 'deleteCustomObjectInstance', 'deleteCustomObjectInstances'];
+    const deletes = [
+      'deleteOrganization',
+      'deleteAccount',
+      'deleteUser',
+      'deleteCustomObjectInstance',
+      'deleteCustomObjectInstances',
+    ];
 
     it('refuses every delete template without confirmDelete', function () {
       for (const endpoint of deletes) {
@@ -52,11 +62,24 @@ describe('request/destination parseDestination', function () {
     });
 
     it('gates manual DELETE too, but not manual POST or PUT', function () {
-      throwsWith(() => parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/accounts/{{payload.id}}' }), ConfigError,
-        /irreversible/);
-      throwsWith(() => parseDestination({ endpoint: 'manual', method: 'delete', url: '/x' }), ConfigError, /irreversible/);
-      assert.equal(parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', confirmDelete: true }).manual.method, 'DELETE');
-      assert.equal(parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', dryRun: true }).manual.method, 'DELETE');
+      throwsWith(
+        () => parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/accounts/{{payload.id}}' }),
+        ConfigError,
+        /irreversible/,
+      );
+      throwsWith(
+        () => parseDestination({ endpoint: 'manual', method: 'delete', url: '/x' }),
+        ConfigError,
+        /irreversible/,
+      );
+      assert.equal(
+        parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', confirmDelete: true }).manual.method,
+        'DELETE',
+      );
+      assert.equal(
+        parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', dryRun: true }).manual.method,
+        'DELETE',
+      );
       assert.equal(parseDestination({ endpoint: 'manual', method: 'PUT', url: '/x' }).manual.method, 'PUT');
     });
 
@@ -77,7 +100,10 @@ describe('request/destination parseDestination', function () {
       for (const endpoint of ['createAccount', 'updateUser', 'createMessage']) {
         assert.equal(parseDestination({ endpoint, batch: true, batchSize: 10 }).batching, undefined, endpoint);
       }
-      assert.equal(parseDestination({ endpoint: 'deleteUser', confirmDelete: true, batch: 'true' }).batching, undefined);
+      assert.equal(
+        parseDestination({ endpoint: 'deleteUser', confirmDelete: true, batch: 'true' }).batching,
+        undefined,
+      );
     });
 
     it('is off unless ticked', function () {
@@ -85,14 +111,26 @@ describe('request/destination parseDestination', function () {
       assert.equal(parseDestination({ endpoint: 'analyticsTrack', batch: 'false' }).batching, undefined);
     });
 
-    it('applies to manual mode, whose size is not capped at 100', function () {
-      const d = parseDestination({ endpoint: 'manual', url: '/x', batch: 'true', batchSize: '250' });
-      assert.equal(d.batching.size, 250);
-    });
-
-    it('refuses an Analytics batch size over 100', function () {
-      throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: 101 }), ConfigError, /at most 100/);
-      throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '500' }), ConfigError, /at most 100/);
+    it('refuses a batch size over 100 (the /batch limit) in every mode, as the editor does', function () {
+      throwsWith(
+        () => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: 101 }),
+        ConfigError,
+        /from 1 to 100/,
+      );
+      throwsWith(
+        () => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '500' }),
+        ConfigError,
+        /from 1 to 100/,
+      );
+      throwsWith(
+        () => parseDestination({ endpoint: 'manual', url: '/x', batch: 'true', batchSize: '250' }),
+        ConfigError,
+        /from 1 to 100/,
+      );
+      assert.equal(
+        parseDestination({ endpoint: 'manual', url: '/x', batch: 'true', batchSize: '60' }).batching.size,
+        60,
+      );
       assert.equal(parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '100' }).batching.size, 100);
     });
 
@@ -100,34 +138,70 @@ describe('request/destination parseDestination', function () {
       const d = parseDestination({ endpoint: 'analyticsUser', batch: 'true', batchSize: '25', batchTimeout: '250' });
       assert.equal(d.batching.size, 25);
       assert.equal(d.batching.timeoutMs, 250);
-      assert.equal(parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '', batchTimeout: '' }).batching.size, 100);
+      assert.equal(
+        parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize: '', batchTimeout: '' }).batching.size,
+        100,
+      );
       for (const batchSize of ['0', '-5', 'ten', '2.5', 0]) {
-        throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize }), ConfigError, /batch size/);
+        throwsWith(
+          () => parseDestination({ endpoint: 'analyticsUser', batch: true, batchSize }),
+          ConfigError,
+          /batch size/,
+        );
       }
       for (const batchTimeout of ['0', 'soon', -1]) {
-        throwsWith(() => parseDestination({ endpoint: 'analyticsUser', batch: true, batchTimeout }), ConfigError, /batch timeout/);
+        throwsWith(
+          () => parseDestination({ endpoint: 'analyticsUser', batch: true, batchTimeout }),
+          ConfigError,
+          /batch timeout/,
+        );
       }
     });
 
     it('grouping by field needs a field name, and carries it trimmed', function () {
-      throwsWith(() => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field' }), ConfigError,
-        /needs a field name/);
-      throwsWith(() => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field', groupField: '  ' }),
-        ConfigError, /needs a field name/);
-      const d = parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field', groupField: ' userId ' });
+      throwsWith(
+        () => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field' }),
+        ConfigError,
+        /group field is required/,
+      );
+      throwsWith(
+        () => parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'field', groupField: '  ' }),
+        ConfigError,
+        /group field is required/,
+      );
+      const d = parseDestination({
+        endpoint: 'analyticsTrack',
+        batch: true,
+        grouping: 'field',
+        groupField: ' userId ',
+      });
       assert.equal(d.batching.groupField, 'userId');
-      assert.equal(parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'count', groupField: 'userId' })
-        .batching.groupField, undefined);
+      assert.equal(
+        parseDestination({ endpoint: 'analyticsTrack', batch: true, grouping: 'count', groupField: 'userId' }).batching
+          .groupField,
+        undefined,
+      );
     });
 
     it('combines Analytics parts into one /batch call and manual parts into one array', function () {
       const a = parseDestination({ endpoint: 'analyticsTrack', batch: true });
-      const part = { method: 'POST', url: 'https://acme.api.vitally.io/analytics/v1/track', api: 'analytics', body: { event: 'e' } };
+      const part = {
+        method: 'POST',
+        url: 'https://acme.api.vitally.io/analytics/v1/track',
+        api: 'analytics',
+        body: { event: 'e' },
+      };
       const call = a.batching.combine(US, [part, part]);
       assert.equal(call.url, 'https://acme.api.vitally.io/analytics/v1/batch');
-      assert.deepEqual(call.body, [{ type: 'track', event: 'e' }, { type: 'track', event: 'e' }]);
+      assert.deepEqual(call.body, [
+        { type: 'track', event: 'e' },
+        { type: 'track', event: 'e' },
+      ]);
       const m = parseDestination({ endpoint: 'manual', url: '/x', batch: true });
-      const mc = m.batching.combine(US, [{ ...part, url: 'https://acme.rest.vitally.io/resources/x', api: 'rest' }, part]);
+      const mc = m.batching.combine(US, [
+        { ...part, url: 'https://acme.rest.vitally.io/resources/x', api: 'rest' },
+        part,
+      ]);
       assert.deepEqual(mc.body, [{ event: 'e' }, { event: 'e' }]);
       assert.equal(mc.url, 'https://acme.rest.vitally.io/resources/x');
     });
@@ -144,7 +218,7 @@ describe('request/destination parseDestination', function () {
 
     it('refuses negative, fractional and non-numeric retries', function () {
       for (const retries of ['-1', '1.5', 'many', -2]) {
-        throwsWith(() => parseDestination({ retries }), ConfigError, /retries must be a whole number/);
+        throwsWith(() => parseDestination({ retries }), ConfigError, /retries must be a whole number from 0 to 20/);
       }
     });
 
@@ -158,7 +232,11 @@ describe('request/destination parseDestination', function () {
 
   it('refuses bad manual settings at parse time', function () {
     throwsWith(() => parseDestination({ endpoint: 'manual' }), ConfigError, /needs a URL/);
-    throwsWith(() => parseDestination({ endpoint: 'manual', url: '/x', headers: 'Authorization:x' }), ConfigError, /cannot be overridden/);
+    throwsWith(
+      () => parseDestination({ endpoint: 'manual', url: '/x', headers: 'Authorization:x' }),
+      ConfigError,
+      /cannot be overridden/,
+    );
   });
 
   it('planRecord plans a template record or a manual one', function () {
@@ -171,6 +249,9 @@ describe('request/destination parseDestination', function () {
     assert.equal(mr.url, 'https://acme.rest.vitally.io/resources/accounts/x%20y');
     assert.deepEqual(mr.body, { name: 'n' });
     const c = parseDestination({ endpoint: 'createAccount' });
-    assert.deepEqual(planRecord(c, US, {}, { params: {}, body: validBody('createAccount') }).body, validBody('createAccount'));
+    assert.deepEqual(
+      planRecord(c, US, {}, { params: {}, body: validBody('createAccount') }).body,
+      validBody('createAccount'),
+    );
   });
 });

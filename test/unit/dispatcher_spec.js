@@ -9,8 +9,13 @@ const POLICY = { retries: 3, baseDelayMs: 10, maxDelayMs: 100 };
 const BIG_WINDOW = () => new SlidingWindow(100000, 60000);
 
 let seq = 0;
-const request = (orderKey, url = `https://acme.rest.vitally.io/resources/x/${++seq}`) =>
-  ({ method: 'PUT', url, api: 'rest', body: { n: seq }, orderKey });
+const request = (orderKey, url = `https://acme.rest.vitally.io/resources/x/${++seq}`) => ({
+  method: 'PUT',
+  url,
+  api: 'rest',
+  body: { n: seq },
+  orderKey,
+});
 
 /** Submits a job and records every `done` call it gets. */
 function submitter(dispatcher) {
@@ -62,10 +67,18 @@ describe('delivery/dispatcher', function () {
   it('reports a done callback that throws and keeps the queue moving', async function () {
     const t = new FakeTransport(() => OK);
     const errors = [];
-    const d = new Dispatcher(t, BIG_WINDOW(), 1, () => Date.now(), (err) => errors.push(err.message));
+    const d = new Dispatcher(
+      t,
+      BIG_WINDOW(),
+      1,
+      () => Date.now(),
+      (err) => errors.push(err.message),
+    );
     const owner = new Owner(POLICY);
     const s = submitter(d);
-    d.submit(owner, request(), () => { throw new Error('boom'); });
+    d.submit(owner, request(), () => {
+      throw new Error('boom');
+    });
     const after = s.submit(owner, request());
     await runUntil(fake.clock, () => after.dones.length === 1);
     assert.deepEqual(errors, ['boom']);
@@ -74,7 +87,10 @@ describe('delivery/dispatcher', function () {
 
   it('never has more than `concurrency` requests in flight, and uses all of them', async function () {
     const rnd = seeded(1);
-    const t = new FakeTransport(() => OK, () => 1 + Math.floor(rnd() * 20));
+    const t = new FakeTransport(
+      () => OK,
+      () => 1 + Math.floor(rnd() * 20),
+    );
     const d = dispatcher(t, 3);
     t.onSend = () => assert.ok(d.inflightCount <= 3, `in flight: ${d.inflightCount}`);
     const owners = [new Owner(POLICY), new Owner(POLICY)];
@@ -97,22 +113,30 @@ describe('delivery/dispatcher', function () {
     const owner = new Owner(POLICY);
     for (let i = 0; i < 10; i++) s.submit(owner, request());
     await runUntil(fake.clock, () => s.doneCount === 10);
-    assert.deepEqual(t.calls.map((c) => c.req), s.jobs.map((j) => j.req));
+    assert.deepEqual(
+      t.calls.map((c) => c.req),
+      s.jobs.map((j) => j.req),
+    );
   });
 
   it('sends requests with the same order key one at a time, in arrival order, even with retries', async function () {
     const rnd = seeded(2);
     const attempts = new Map();
     const fails = new Set();
-    const t = new FakeTransport((req) => {
-      const n = (attempts.get(req) || 0) + 1;
-      attempts.set(req, n);
-      // Some jobs fail once or twice (503, network error) before they succeed.
-      if (fails.has(req) && n <= 1 + (req.body.n % 2)) {
-        return n === 1 ? { status: 503, headers: {}, body: 'busy' } : { headers: {}, body: undefined, error: 'ECONNRESET' };
-      }
-      return OK;
-    }, () => 1 + Math.floor(rnd() * 15));
+    const t = new FakeTransport(
+      (req) => {
+        const n = (attempts.get(req) || 0) + 1;
+        attempts.set(req, n);
+        // Some jobs fail once or twice (503, network error) before they succeed.
+        if (fails.has(req) && n <= 1 + (req.body.n % 2)) {
+          return n === 1
+            ? { status: 503, headers: {}, body: 'busy' }
+            : { headers: {}, body: undefined, error: 'ECONNRESET' };
+        }
+        return OK;
+      },
+      () => 1 + Math.floor(rnd() * 15),
+    );
     const d = dispatcher(t, 4);
     const busy = new Map();
     const sentByKey = new Map();
@@ -152,7 +176,11 @@ describe('delivery/dispatcher', function () {
       const firstSends = sent.filter((r, i) => i === 0 || sent[i - 1] !== r);
       assert.deepEqual(firstSends, submitted, `order of key ${key}`);
       assert.equal(new Set(firstSends).size, firstSends.length, `no request of ${key} came back after a later one`);
-      assert.deepEqual(s.doneOrder.filter((j) => j.req.orderKey === key).map((j) => j.req), submitted, `done order of ${key}`);
+      assert.deepEqual(
+        s.doneOrder.filter((j) => j.req.orderKey === key).map((j) => j.req),
+        submitted,
+        `done order of ${key}`,
+      );
     }
     assert.ok(fails.size > 10, 'the run had retries');
     assert.ok(t.maxInflight > 1, 'different keys ran concurrently');
@@ -191,7 +219,11 @@ describe('delivery/dispatcher', function () {
   });
 
   it('retries network errors and 408, and a retry that succeeds is ok', async function () {
-    const answers = [{ headers: {}, body: undefined, error: 'network error: ECONNRESET' }, { status: 408, headers: {}, body: '' }, OK];
+    const answers = [
+      { headers: {}, body: undefined, error: 'network error: ECONNRESET' },
+      { status: 408, headers: {}, body: '' },
+      OK,
+    ];
     const t = new FakeTransport(() => answers.shift());
     const s = submitter(dispatcher(t));
     const job = s.submit(new Owner(POLICY), request());
@@ -240,7 +272,10 @@ describe('delivery/dispatcher', function () {
     });
 
     it('pauses for RateLimit-Reset, and at least a second without headers', async function () {
-      for (const [headers, wait] of [[{ 'ratelimit-remaining': '0', 'ratelimit-reset': '5' }, 5000], [{}, 1000]]) {
+      for (const [headers, wait] of [
+        [{ 'ratelimit-remaining': '0', 'ratelimit-reset': '5' }, 5000],
+        [{}, 1000],
+      ]) {
         let first = true;
         const t = new FakeTransport(() => {
           if (!first) return OK;
@@ -259,7 +294,11 @@ describe('delivery/dispatcher', function () {
   });
 
   it('follows the server: RateLimit-Remaining 0 holds the next request until the reset', async function () {
-    const t = new FakeTransport(() => ({ status: 200, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': '3' }, body: {} }));
+    const t = new FakeTransport(() => ({
+      status: 200,
+      headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': '3' },
+      body: {},
+    }));
     const d = dispatcher(t, 4);
     const s = submitter(d);
     const owner = new Owner(POLICY);
@@ -273,7 +312,10 @@ describe('delivery/dispatcher', function () {
   });
 
   it('keeps to the sliding window, waking itself when a slot frees', async function () {
-    const t = new FakeTransport(() => OK, () => 1);
+    const t = new FakeTransport(
+      () => OK,
+      () => 1,
+    );
     const d = dispatcher(t, 10, new SlidingWindow(5, 1000));
     const s = submitter(d);
     const owner = new Owner(POLICY);
@@ -313,7 +355,7 @@ describe('delivery/dispatcher', function () {
       assert.equal(fake.clock.countTimers(), 0);
     });
 
-    it('ends an owner\'s queued jobs with the closed error and leaves other owners\' jobs', async function () {
+    it("ends an owner's queued jobs with the closed error and leaves other owners' jobs", async function () {
       const t = new FakeTransport();
       const d = dispatcher(t, 1);
       const s = submitter(d);
@@ -349,7 +391,13 @@ describe('delivery/dispatcher', function () {
         for (const c of t.open) c.resolve(OK);
         return b1.dones.length && b2.dones.length;
       });
-      assert.deepEqual(t.calls.slice(1).map((c) => c.req).sort((x, y) => x.body.n - y.body.n), [b1.req, b2.req]);
+      assert.deepEqual(
+        t.calls
+          .slice(1)
+          .map((c) => c.req)
+          .sort((x, y) => x.body.n - y.body.n),
+        [b1.req, b2.req],
+      );
       for (const job of s.jobs) assert.equal(job.dones.length, 1);
       await fake.clock.tickAsync(10000);
       assert.equal(t.calls.length, 3, 'no job of A was sent after cancel');
@@ -383,7 +431,9 @@ describe('delivery/dispatcher', function () {
       await A.whenIdle();
       d.submit(A, request(), () => {});
       let idle = false;
-      A.whenIdle().then(() => { idle = true; });
+      A.whenIdle().then(() => {
+        idle = true;
+      });
       d.cancel(A);
       await flush();
       assert.equal(idle, false);
@@ -403,9 +453,16 @@ describe('delivery/dispatcher', function () {
         () => ({ status: 503, headers: {}, body: '' }),
         () => ({ status: 429, headers: { 'retry-after': '0' }, body: '' }),
         () => ({ headers: {}, body: undefined, error: 'ECONNRESET' }),
-        () => ({ status: 200, headers: { 'ratelimit-remaining': String(Math.floor(rnd() * 3)), 'ratelimit-reset': '1' }, body: {} }),
+        () => ({
+          status: 200,
+          headers: { 'ratelimit-remaining': String(Math.floor(rnd() * 3)), 'ratelimit-reset': '1' },
+          body: {},
+        }),
       ];
-      const t = new FakeTransport(() => answers[Math.floor(rnd() * answers.length)](), () => Math.floor(rnd() * 30));
+      const t = new FakeTransport(
+        () => answers[Math.floor(rnd() * answers.length)](),
+        () => Math.floor(rnd() * 30),
+      );
       const limit = 15;
       const d = dispatcher(t, 1 + Math.floor(rnd() * 5), new SlidingWindow(limit, 400));
       const busy = new Set();
@@ -434,7 +491,8 @@ describe('delivery/dispatcher', function () {
       }
       await runUntil(fake.clock, () => s.doneCount === s.jobs.length, { stepMs: 25 });
       await fake.clock.tickAsync(5000);
-      for (const job of s.jobs) assert.equal(job.dones.length, 1, `run ${run}: job ${job.tag} has ${job.dones.length} dones`);
+      for (const job of s.jobs)
+        assert.equal(job.dones.length, 1, `run ${run}: job ${job.tag} has ${job.dones.length} dones`);
       assert.equal(d.inflightCount, 0);
       assert.equal(d.queued, 0);
       for (const owner of owners) {
@@ -443,7 +501,8 @@ describe('delivery/dispatcher', function () {
       }
       // The budget held throughout: no `limit` + 1 starts within 400 ms.
       const starts = t.calls.map((c) => c.at);
-      for (let i = limit; i < starts.length; i++) assert.ok(starts[i] - starts[i - limit] >= 400, `run ${run}: over budget at call ${i}`);
+      for (let i = limit; i < starts.length; i++)
+        assert.ok(starts[i] - starts[i - limit] >= 400, `run ${run}: over budget at call ${i}`);
       closedTotal += s.jobs.filter((j) => j.dones[0].error === CLOSED_ERROR).length;
       for (const job of s.jobs.filter((j) => j.dones[0].error === CLOSED_ERROR)) assert.equal(job.owner, owners[0]);
     }

@@ -8,7 +8,7 @@
 const assert = require('node:assert/strict');
 const sinon = require('sinon');
 
-const { resolveHosts } = require('../../dist/client/hosts');
+const { resolveHosts } = require('../../dist/core/hosts');
 
 const US = resolveHosts({ region: 'us', subdomain: 'acme' });
 const CUSTOM = resolveHosts({ region: 'custom', baseUrl: 'http://127.0.0.1:4010' });
@@ -25,38 +25,91 @@ const DESIGN_TABLE = [
   ['createAccount', 'Create An Account', 'POST', '/accounts', [['externalId'], ['name']]],
   ['updateAccount', 'Update An Account', 'PUT', '/accounts/{accountId}', []],
   ['deleteAccount', 'Delete An Account (irreversible)', 'DELETE', '/accounts/{accountId}', []],
-  ['createUser', 'Create A User', 'POST', '/users', [['externalId'], ['accountIds', 'organizationIds', 'nonEmptyArray']]],
+  [
+    'createUser',
+    'Create A User',
+    'POST',
+    '/users',
+    [['externalId'], ['accountIds', 'organizationIds', 'nonEmptyArray']],
+  ],
   ['updateUser', 'Update A User', 'PUT', '/users/{userId}', []],
   ['deleteUser', 'Delete A User (irreversible)', 'DELETE', '/users/{userId}', []],
   ['createConversation', 'Create A Conversation', 'POST', '/conversations', [['subject'], ['messages', 'array']]],
-  ['createMessage', 'Create A Message', 'POST', '/conversations/{conversationId}/messages',
-    [['externalId'], ['message'], ['from'], ['to']]],
+  [
+    'createMessage',
+    'Create A Message',
+    'POST',
+    '/conversations/{conversationId}/messages',
+    [['externalId'], ['message'], ['from'], ['to']],
+  ],
   ['createNote', 'Create A Note', 'POST', '/notes', [['note'], ['noteDate'], ['accountId', 'organizationId']]],
   ['updateNote', 'Update A Note', 'PUT', '/notes/{noteId}', []],
-  ['createProject', 'Create A Project from a Template', 'POST', '/projects', [['templateId'], ['accountId', 'organizationId']]],
+  [
+    'createProject',
+    'Create A Project from a Template',
+    'POST',
+    '/projects',
+    [['templateId'], ['accountId', 'organizationId']],
+  ],
   ['updateProject', 'Update A Project', 'PUT', '/projects/{projectId}', []],
   ['createTask', 'Create A Task', 'POST', '/tasks', [['name'], ['accountId', 'organizationId']]],
   ['updateTask', 'Update A Task', 'PUT', '/tasks/{taskId}', []],
-  ['createNpsResponse', 'Create An NPS Response', 'POST', '/npsResponses', [['userId'], ['score', 'score'], ['respondedAt']]],
+  [
+    'createNpsResponse',
+    'Create An NPS Response',
+    'POST',
+    '/npsResponses',
+    [['userId'], ['score', 'score'], ['respondedAt']],
+  ],
   ['createMeeting', 'Create A Meeting', 'POST', '/meetings', [['title'], ['participants', 'nonEmptyArray']]],
   ['updateMeeting', 'Update A Meeting', 'PUT', '/meetings/{meetingId}', []],
-  ['setMeetingTranscript', "Create/Replace A Meeting's Transcript", 'POST', '/meetings/{meetingId}/transcript',
-    [['transcript', 'array']]],
-  ['createCustomObjectInstance', 'Create A Custom Object Instance', 'POST', '/customObjects/{customObjectId}/instances',
-    [['name'], ['customerId', 'organizationId']]],
-  ['updateCustomObjectInstance', 'Update A Custom Object Instance', 'PUT',
-    '/customObjects/{customObjectId}/instances/{instanceId}', []],
-  ['deleteCustomObjectInstance', 'Delete A Custom Object Instance (irreversible)', 'DELETE',
-    '/customObjects/{customObjectId}/instances/{instanceId}', []],
-  ['deleteCustomObjectInstances', 'Delete Custom Object Instances, bulk (irreversible)', 'DELETE',
-    '/customObjects/{customObjectId}/instances/{id}', []],
+  [
+    'setMeetingTranscript',
+    "Create/Replace A Meeting's Transcript",
+    'POST',
+    '/meetings/{meetingId}/transcript',
+    [['transcript', 'array']],
+  ],
+  [
+    'createCustomObjectInstance',
+    'Create A Custom Object Instance',
+    'POST',
+    '/customObjects/{customObjectId}/instances',
+    [['name'], ['customerId', 'organizationId']],
+  ],
+  [
+    'updateCustomObjectInstance',
+    'Update A Custom Object Instance',
+    'PUT',
+    '/customObjects/{customObjectId}/instances/{instanceId}',
+    [],
+  ],
+  [
+    'deleteCustomObjectInstance',
+    'Delete A Custom Object Instance (irreversible)',
+    'DELETE',
+    '/customObjects/{customObjectId}/instances/{instanceId}',
+    [],
+  ],
+  [
+    'deleteCustomObjectInstances',
+    'Delete Custom Object Instances, bulk (irreversible)',
+    'DELETE',
+    '/customObjects/{customObjectId}/instances/{id}',
+    [],
+  ],
   ['analyticsAccount', 'Analytics: Identify Account', 'POST', '/account', [['accountId']]],
   ['analyticsOrganization', 'Analytics: Identify Organization', 'POST', '/organization', [['organizationId']]],
   ['analyticsUser', 'Analytics: Identify User', 'POST', '/user', [['userId']]],
   ['analyticsTrack', 'Analytics: Track Event', 'POST', '/track', [['event'], ['userId', 'accountId']]],
   ['analyticsUnlink', 'Analytics: Unlink User', 'POST', '/unlink', [['userId'], ['accountId', 'organizationId']]],
-  ['analyticsCustomObjectInstance', 'Analytics: Upsert Custom Object Instance', 'POST', '/customobjectinstance',
-    [['externalId']]],
+  [
+    'analyticsCustomObjectInstance',
+    'Analytics: Upsert Custom Object Instance',
+    'POST',
+    '/customobjectinstance',
+    [['externalId']],
+  ],
 ].map(([id, label, method, path, groups]) => ({
   id,
   label,
@@ -76,7 +129,12 @@ const VALID_BODIES = {
   createAccount: { externalId: 'acc-ext', name: 'Acme' },
   createUser: { externalId: 'u-ext', accountIds: ['acc1'] },
   createConversation: { subject: 'Hello', messages: [] },
-  createMessage: { externalId: 'm1', message: '<p>hi</p>', from: { type: 'admin', id: 'a1' }, to: [{ type: 'user', id: 'u1' }] },
+  createMessage: {
+    externalId: 'm1',
+    message: '<p>hi</p>',
+    from: { type: 'admin', id: 'a1' },
+    to: [{ type: 'user', id: 'u1' }],
+  },
   createNote: { note: '<p>n</p>', noteDate: '2024-01-01T00:00:00Z', accountId: 'acc1' },
   createProject: { templateId: 'tpl1', organizationId: 'org1' },
   createTask: { name: 'Call them', accountId: 'acc1' },
@@ -121,7 +179,10 @@ function expectedPath(designPath, params) {
 /** Asserts `fn` throws an instance of `Class` whose message matches `pattern`. */
 function throwsWith(fn, Class, pattern) {
   assert.throws(fn, (err) => {
-    assert.ok(err instanceof Class, `expected ${Class.name}, got ${err && err.constructor && err.constructor.name}: ${err && err.message}`);
+    assert.ok(
+      err instanceof Class,
+      `expected ${Class.name}, got ${err && err.constructor && err.constructor.name}: ${err && err.message}`,
+    );
     if (pattern) assert.match(err.message, pattern);
     return true;
   });
@@ -210,6 +271,18 @@ async function runUntil(clock, predicate, { stepMs = 10, maxMs = 10 * 60_000 } =
 }
 
 module.exports = {
-  US, CUSTOM, EU, DESIGN_TABLE, PARAMS, OK,
-  validBody, expectedPath, throwsWith, seeded, withFakeClock, FakeTransport, flush, runUntil,
+  US,
+  CUSTOM,
+  EU,
+  DESIGN_TABLE,
+  PARAMS,
+  OK,
+  validBody,
+  expectedPath,
+  throwsWith,
+  seeded,
+  withFakeClock,
+  FakeTransport,
+  flush,
+  runUntil,
 };

@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 
 const { VitallyClient, restAuthorization, analyticsAuthorization, errorText } = require('../../dist/client/http');
-const { resolveHosts } = require('../../dist/client/hosts');
+const { resolveHosts } = require('../../dist/core/hosts');
 const { US } = require('./helpers');
 
 describe('client/http', function () {
@@ -36,7 +36,9 @@ describe('client/http', function () {
     before(async function () {
       server = http.createServer((req, res) => {
         let body = '';
-        req.on('data', (c) => { body += c; });
+        req.on('data', (c) => {
+          body += c;
+        });
         req.on('end', () => {
           seen.push({ method: req.method, url: req.url, headers: req.headers, body });
           reply(res);
@@ -59,7 +61,12 @@ describe('client/http', function () {
     it('sends REST calls with the REST key and JSON, and parses the answer', async function () {
       const client = new VitallyClient(hosts, { apiKey: 'key', analyticsToken: 'tok' }, 5000, 4);
       try {
-        const res = await client.send({ method: 'POST', url: `${hosts.restBase}/accounts`, api: 'rest', body: { name: 'n' } });
+        const res = await client.send({
+          method: 'POST',
+          url: `${hosts.restBase}/accounts`,
+          api: 'rest',
+          body: { name: 'n' },
+        });
         assert.equal(res.status, 200);
         assert.deepEqual(res.body, { id: 'v1' });
         assert.equal(res.headers['ratelimit-remaining'], '9');
@@ -78,7 +85,12 @@ describe('client/http', function () {
       try {
         await client.send({ method: 'POST', url: `${hosts.analyticsBase}/batch`, api: 'analytics', body: [] });
         assert.equal(seen[0].headers.authorization, 'Basic tok');
-        await client.send({ method: 'DELETE', url: `${hosts.restBase}/accounts/a`, api: 'rest', headers: { 'X-Trace': '1' } });
+        await client.send({
+          method: 'DELETE',
+          url: `${hosts.restBase}/accounts/a`,
+          api: 'rest',
+          headers: { 'X-Trace': '1' },
+        });
         assert.equal(seen[1].method, 'DELETE');
         assert.equal(seen[1].body, '');
         assert.equal(seen[1].headers['content-type'], undefined);
@@ -106,12 +118,27 @@ describe('client/http', function () {
     it('refuses, without sending, a URL off the configured host or an API without a credential', async function () {
       const client = new VitallyClient(US, { apiKey: 'key' }, 5000, 4);
       try {
-        const off = await client.send({ method: 'POST', url: 'https://evil.example.com/resources/x', api: 'rest', body: {} });
+        const off = await client.send({
+          method: 'POST',
+          url: 'https://evil.example.com/resources/x',
+          api: 'rest',
+          body: {},
+        });
         assert.equal(off.status, undefined);
         assert.match(off.error, /refused: https:\/\/evil\.example\.com is not the configured Vitally host/);
-        const creds = await client.send({ method: 'POST', url: 'https://u:p@acme.rest.vitally.io/resources/x', api: 'rest', body: {} });
+        const creds = await client.send({
+          method: 'POST',
+          url: 'https://u:p@acme.rest.vitally.io/resources/x',
+          api: 'rest',
+          body: {},
+        });
         assert.match(creds.error, /^refused/);
-        const noToken = await client.send({ method: 'POST', url: `${US.analyticsBase}/track`, api: 'analytics', body: {} });
+        const noToken = await client.send({
+          method: 'POST',
+          url: `${US.analyticsBase}/track`,
+          api: 'analytics',
+          body: {},
+        });
         assert.match(noToken.error, /no Analytics API token/);
         assert.equal(client.hasCredential('rest'), true);
         assert.equal(client.hasCredential('analytics'), false);

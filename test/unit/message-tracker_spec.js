@@ -63,7 +63,14 @@ describe('delivery/message-tracker', function () {
     const empty = tracker(0);
     empty.t.start();
     assert.equal(empty.settled.length, 1);
-    assert.deepEqual(empty.t.summary(), { endpoint: 'createAccount', total: 0, succeeded: 0, failed: 0, dryRun: false, results: [] });
+    assert.deepEqual(empty.t.summary(), {
+      endpoint: 'createAccount',
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      dryRun: false,
+      results: [],
+    });
     const one = tracker(1);
     one.t.start();
     assert.equal(one.settled.length, 0);
@@ -87,7 +94,9 @@ describe('delivery/message-tracker', function () {
     for (let i = 0; i < 6; i++) t.settle(i === 1 ? { index: i } : { index: i, error: `reason ${i}` });
     const err = t.error();
     assert.ok(err instanceof Error);
-    assert.equal(err.message,
-      'Vitally createAccount: 5 of 6 records failed: record 0: reason 0; record 2: reason 2; record 3: reason 3; and 2 more');
+    assert.equal(
+      err.message,
+      'Vitally createAccount: 5 of 6 records failed: record 0: reason 0; record 2: reason 2; record 3: reason 3; and 2 more',
+    );
   });
 });

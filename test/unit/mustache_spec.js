@@ -35,7 +35,10 @@ describe('request/mustache', function () {
   });
 
   it('does not touch the literal parts of a URL template', function () {
-    assert.equal(renderUrl('https://acme.rest.vitally.io/resources/a b?q=1', view), 'https://acme.rest.vitally.io/resources/a b?q=1');
+    assert.equal(
+      renderUrl('https://acme.rest.vitally.io/resources/a b?q=1', view),
+      'https://acme.rest.vitally.io/resources/a b?q=1',
+    );
   });
 
   it('isTemplate spots mustache tags', function () {

@@ -2,10 +2,14 @@
 const assert = require('node:assert/strict');
 
 const {
-  planTemplateRecord, planAnalyticsBatch, parseManualSettings, planManualRecord, planManualBatch,
+  planTemplateRecord,
+  planAnalyticsBatch,
+  parseManualSettings,
+  planManualRecord,
+  planManualBatch,
 } = require('../../dist/request/plan');
-const { RecordError } = require('../../dist/request/errors');
-const { ConfigError } = require('../../dist/client/hosts');
+const { RecordError } = require('../../dist/core/errors');
+const { ConfigError } = require('../../dist/core/errors');
 const { getTemplate } = require('../../dist/catalogue');
 const { parseExclude } = require('../../dist/request/body');
 const { US, CUSTOM, EU, DESIGN_TABLE, PARAMS, validBody, expectedPath, throwsWith } = require('./helpers');
@@ -34,21 +38,35 @@ describe('request/plan', function () {
           assert.deepEqual(req.body, body);
         }
         // The same on a custom host.
-        assert.equal(plan(row.id, body, PARAMS, CUSTOM).url, expectedUrl.replace('https://acme.rest.vitally.io', 'http://127.0.0.1:4010'));
+        assert.equal(
+          plan(row.id, body, PARAMS, CUSTOM).url,
+          expectedUrl.replace('https://acme.rest.vitally.io', 'http://127.0.0.1:4010'),
+        );
       });
     }
 
     it('every REST URL keeps each parameter in one segment', function () {
       const req = plan('updateCustomObjectInstance');
       const segments = new URL(req.url).pathname.split('/');
-      assert.deepEqual(segments.map(decodeURIComponent), ['', 'resources', 'customObjects', 'co@9', 'instances', 'inst=10']);
+      assert.deepEqual(segments.map(decodeURIComponent), [
+        '',
+        'resources',
+        'customObjects',
+        'co@9',
+        'instances',
+        'inst=10',
+      ]);
     });
 
     it('a missing, empty or dot path parameter is a RecordError', function () {
       throwsWith(() => plan('updateAccount', { name: 'x' }, {}), RecordError, /accountId is empty/);
       throwsWith(() => plan('updateAccount', { name: 'x' }, { accountId: '' }), RecordError, /accountId is empty/);
       throwsWith(() => plan('deleteUser', {}, { userId: '..' }), RecordError, /userId "\.\." cannot be sent/);
-      throwsWith(() => plan('updateCustomObjectInstance', { name: 'x' }, { customObjectId: 'c' }), RecordError, /instanceId is empty/);
+      throwsWith(
+        () => plan('updateCustomObjectInstance', { name: 'x' }, { customObjectId: 'c' }),
+        RecordError,
+        /instanceId is empty/,
+      );
     });
 
     it('a missing required field is a RecordError', function () {
@@ -60,7 +78,11 @@ describe('request/plan', function () {
       const req = plan('createAccount', record, PARAMS, US, parseExclude('secret, traits.ssn'));
       assert.deepEqual(req.body, { externalId: 'e', name: 'n', traits: { plan: 'p' } });
       assert.equal(record.secret, 's');
-      throwsWith(() => plan('createAccount', record, PARAMS, US, parseExclude('name')), RecordError, /name is required/);
+      throwsWith(
+        () => plan('createAccount', record, PARAMS, US, parseExclude('name')),
+        RecordError,
+        /name is required/,
+      );
     });
 
     describe('deleteCustomObjectInstances', function () {
@@ -72,7 +94,10 @@ describe('request/plan', function () {
       });
 
       it('ignores an `id` typedInput and refuses a record without an id', function () {
-        assert.match(plan('deleteCustomObjectInstances', { id: 'rec' }, { ...PARAMS, id: 'param' }).url, /\/instances\/rec$/);
+        assert.match(
+          plan('deleteCustomObjectInstances', { id: 'rec' }, { ...PARAMS, id: 'param' }).url,
+          /\/instances\/rec$/,
+        );
         throwsWith(() => plan('deleteCustomObjectInstances', { name: 'x' }), RecordError, /id is empty/);
         throwsWith(() => plan('deleteCustomObjectInstances', null), RecordError, /id is empty/);
         throwsWith(() => plan('deleteCustomObjectInstances', '.'), RecordError, /cannot be sent/);
@@ -81,28 +106,55 @@ describe('request/plan', function () {
 
     describe('orderKey', function () {
       it('is the URL for updates, deletes, createMessage and setMeetingTranscript', function () {
-        for (const id of ['updateAccount', 'deleteAccount', 'updateUser', 'deleteUser', 'updateOrganization', 'updateNote',
-          'updateProject', 'updateTask', 'updateMeeting', 'updateCustomObjectInstance', 'deleteCustomObjectInstance',
-          'deleteCustomObjectInstances', 'createMessage', 'setMeetingTranscript']) {
+        for (const id of [
+          'updateAccount',
+          'deleteAccount',
+          'updateUser',
+          'deleteUser',
+          'updateOrganization',
+          'updateNote',
+          'updateProject',
+          'updateTask',
+          'updateMeeting',
+          'updateCustomObjectInstance',
+          'deleteCustomObjectInstance',
+          'deleteCustomObjectInstances',
+          'createMessage',
+          'setMeetingTranscript',
+        ]) {
           const req = plan(id);
           assert.equal(req.orderKey, req.url, id);
         }
       });
 
       it('is absent for independent creates and Analytics', function () {
-        for (const id of ['createAccount', 'createOrganization', 'createUser', 'createNote', 'createTask',
-          'createCustomObjectInstance', 'analyticsTrack', 'analyticsUser']) {
+        for (const id of [
+          'createAccount',
+          'createOrganization',
+          'createUser',
+          'createNote',
+          'createTask',
+          'createCustomObjectInstance',
+          'analyticsTrack',
+          'analyticsUser',
+        ]) {
           assert.equal(plan(id).orderKey, undefined, id);
         }
       });
 
       it('differs per object and matches for the same object', function () {
-        assert.notEqual(plan('updateAccount', { name: 'x' }, { accountId: 'a' }).orderKey,
-          plan('updateAccount', { name: 'x' }, { accountId: 'b' }).orderKey);
-        assert.equal(plan('updateAccount', { name: 'x' }, { accountId: 'a' }).orderKey,
-          plan('deleteAccount', {}, { accountId: 'a' }).orderKey);
-        assert.equal(plan('createMessage', validBody('createMessage'), { conversationId: 'c1' }).orderKey,
-          plan('createMessage', { ...validBody('createMessage'), externalId: 'm2' }, { conversationId: 'c1' }).orderKey);
+        assert.notEqual(
+          plan('updateAccount', { name: 'x' }, { accountId: 'a' }).orderKey,
+          plan('updateAccount', { name: 'x' }, { accountId: 'b' }).orderKey,
+        );
+        assert.equal(
+          plan('updateAccount', { name: 'x' }, { accountId: 'a' }).orderKey,
+          plan('deleteAccount', {}, { accountId: 'a' }).orderKey,
+        );
+        assert.equal(
+          plan('createMessage', validBody('createMessage'), { conversationId: 'c1' }).orderKey,
+          plan('createMessage', { ...validBody('createMessage'), externalId: 'm2' }, { conversationId: 'c1' }).orderKey,
+        );
       });
     });
   });
@@ -133,7 +185,12 @@ describe('request/plan', function () {
     });
 
     it('keeps a given timestamp and messageId, and fills only the missing one', function () {
-      const both = plan('analyticsTrack', { event: 'e', userId: 'u', timestamp: '2020-01-01T00:00:00Z', messageId: 'm-1' });
+      const both = plan('analyticsTrack', {
+        event: 'e',
+        userId: 'u',
+        timestamp: '2020-01-01T00:00:00Z',
+        messageId: 'm-1',
+      });
       assert.equal(both.body.timestamp, '2020-01-01T00:00:00Z');
       assert.equal(both.body.messageId, 'm-1');
       const ts = plan('analyticsTrack', { event: 'e', userId: 'u', timestamp: '2020-01-01T00:00:00Z' });
@@ -150,14 +207,21 @@ describe('request/plan', function () {
 
     it('validates required fields after exclusions', function () {
       throwsWith(() => plan('analyticsTrack', { event: 'e' }), RecordError, /userId or accountId is required/);
-      throwsWith(() => plan('analyticsUser', { userId: 'u' }, {}, US, parseExclude('userId')), RecordError, /userId is required/);
+      throwsWith(
+        () => plan('analyticsUser', { userId: 'u' }, {}, US, parseExclude('userId')),
+        RecordError,
+        /userId is required/,
+      );
     });
 
     describe('batch', function () {
       const t = getTemplate('analyticsTrack');
 
       it('is one POST to /batch whose messages each carry their `type`', function () {
-        const parts = [plan('analyticsTrack', { event: 'a', userId: 'u1' }), plan('analyticsTrack', { event: 'b', accountId: 'a1' })];
+        const parts = [
+          plan('analyticsTrack', { event: 'a', userId: 'u1' }),
+          plan('analyticsTrack', { event: 'b', accountId: 'a1' }),
+        ];
         const req = planAnalyticsBatch(t, US, parts);
         assert.equal(req.method, 'POST');
         assert.equal(req.url, 'https://acme.api.vitally.io/analytics/v1/batch');
@@ -170,7 +234,7 @@ describe('request/plan', function () {
         });
       });
 
-      it('the template\'s type wins over a `type` field of the record', function () {
+      it("the template's type wins over a `type` field of the record", function () {
         const part = plan('analyticsUser', { userId: 'u1', type: 'admin', traits: { type: 'x' } });
         const req = planAnalyticsBatch(getTemplate('analyticsUser'), US, [part]);
         assert.equal(req.body[0].type, 'user', 'an Identify User record stays a user message in a batch');
@@ -201,7 +265,8 @@ describe('request/plan', function () {
   describe('manual mode', function () {
     const view = { payload: { id: 'a/b c', raw: 'x/y' }, topic: 't' };
     const manual = (method, url, headers) => parseManualSettings(method, url, headers);
-    const planManual = (m, body = { a: 1 }, hosts = US, exclude = []) => planManualRecord(m, hosts, view, body, exclude);
+    const planManual = (m, body = { a: 1 }, hosts = US, exclude = []) =>
+      planManualRecord(m, hosts, view, body, exclude);
 
     it('resolves a relative path under the REST base, encoding {{x}}', function () {
       const req = planManual(manual('PUT', '/accounts/{{payload.id}}'));
@@ -215,13 +280,24 @@ describe('request/plan', function () {
     it('refuses a URL whose parameter is missing, empty or a dot segment', function () {
       for (const id of [undefined, '', '.', '..']) {
         const v = { payload: { id } };
-        throwsWith(() => planManualRecord(manual('PUT', '/accounts/{{payload.id}}'), US, v, {}, []), RecordError, /empty or dot path segment/);
+        throwsWith(
+          () => planManualRecord(manual('PUT', '/accounts/{{payload.id}}'), US, v, {}, []),
+          RecordError,
+          /empty or dot path segment/,
+        );
       }
-      throwsWith(() => planManual(manual('POST', '/conversations/{{payload.missing}}/messages')), RecordError, /empty or dot/);
+      throwsWith(
+        () => planManual(manual('POST', '/conversations/{{payload.missing}}/messages')),
+        RecordError,
+        /empty or dot/,
+      );
     });
 
     it('inserts {{{x}}} as written', function () {
-      assert.equal(planManual(manual('PUT', '/things/{{{payload.raw}}}')).url, 'https://acme.rest.vitally.io/resources/things/x/y');
+      assert.equal(
+        planManual(manual('PUT', '/things/{{{payload.raw}}}')).url,
+        'https://acme.rest.vitally.io/resources/things/x/y',
+      );
     });
 
     it('accepts an absolute URL on the configured REST or Analytics host', function () {
@@ -235,15 +311,27 @@ describe('request/plan', function () {
     });
 
     it('refuses an absolute URL on another host, or one a {{{x}}} moves elsewhere', function () {
-      throwsWith(() => planManual(manual('POST', 'https://evil.example.com/resources/notes')), RecordError,
-        /not the configured Vitally host/);
-      throwsWith(() => planManual(manual('POST', 'https://other.rest.vitally.io/resources/notes')), RecordError,
-        /not the configured Vitally host/);
-      throwsWith(() => planManual(manual('POST', 'https://u:p@acme.rest.vitally.io/resources/notes')), RecordError,
-        /not the configured Vitally host/);
+      throwsWith(
+        () => planManual(manual('POST', 'https://evil.example.com/resources/notes')),
+        RecordError,
+        /not the configured Vitally host/,
+      );
+      throwsWith(
+        () => planManual(manual('POST', 'https://other.rest.vitally.io/resources/notes')),
+        RecordError,
+        /not the configured Vitally host/,
+      );
+      throwsWith(
+        () => planManual(manual('POST', 'https://u:p@acme.rest.vitally.io/resources/notes')),
+        RecordError,
+        /not the configured Vitally host/,
+      );
       const hostile = { payload: { host: 'evil.example.com' } };
-      throwsWith(() => planManualRecord(manual('POST', 'https://{{{payload.host}}}/x'), US, hostile, {}, []), RecordError,
-        /not the configured Vitally host/);
+      throwsWith(
+        () => planManualRecord(manual('POST', 'https://{{{payload.host}}}/x'), US, hostile, {}, []),
+        RecordError,
+        /not the configured Vitally host/,
+      );
     });
 
     it('keeps a relative path on the REST host whatever it renders to', function () {
@@ -252,12 +340,19 @@ describe('request/plan', function () {
         const req = planManualRecord(manual('POST', url), US, hostile, {}, []);
         assert.equal(new URL(req.url).origin, 'https://acme.rest.vitally.io', url);
       }
-      assert.throws(() => planManualRecord(manual('POST', '{{{payload.p}}}'), US, hostile, {}, []), /empty or dot path segment/);
+      assert.throws(
+        () => planManualRecord(manual('POST', '{{{payload.p}}}'), US, hostile, {}, []),
+        /empty or dot path segment/,
+      );
     });
 
     it('sends the record as written: no stamps, exclusions applied, DELETE without body', function () {
-      const post = planManual(manual('POST', 'https://acme.api.vitally.io/analytics/v1/track'), { event: 'e', s: 1 }, US,
-        parseExclude('s'));
+      const post = planManual(
+        manual('POST', 'https://acme.api.vitally.io/analytics/v1/track'),
+        { event: 'e', s: 1 },
+        US,
+        parseExclude('s'),
+      );
       assert.deepEqual(post.body, { event: 'e' });
       const del = planManual(manual('delete', '/accounts/{{payload.id}}'), { a: 1 });
       assert.equal(del.method, 'DELETE');
@@ -296,7 +391,11 @@ describe('request/plan', function () {
         throwsWith(() => manual('POST', '/x', 'novalue'), ConfigError, /not name:value/);
         throwsWith(() => manual('POST', '/x', ':v'), ConfigError, /not name:value/);
         throwsWith(() => manual('POST', '/x', 'bad name:v'), ConfigError, /not name:value/);
-        throwsWith(() => manual('POST', '/x', 'Authorization: Basic abc'), ConfigError, /Authorization .*cannot be overridden/);
+        throwsWith(
+          () => manual('POST', '/x', 'Authorization: Basic abc'),
+          ConfigError,
+          /Authorization .*cannot be overridden/,
+        );
         throwsWith(() => manual('POST', '/x', 'X-A:1,authorization:x'), ConfigError, /cannot be overridden/);
         throwsWith(() => manual('POST', '/x', 'HOST:evil.com'), ConfigError, /cannot be overridden/);
         throwsWith(() => manual('POST', '/x', 'content-length:1'), ConfigError, /cannot be overridden/);

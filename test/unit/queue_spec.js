@@ -58,7 +58,10 @@ describe('delivery/queue', function () {
         model.unshift(next++);
       } else {
         const k = Math.floor(rnd() * 7) + 2;
-        assert.deepEqual(q.extract((n) => n % k === 0), model.filter((n) => n % k === 0));
+        assert.deepEqual(
+          q.extract((n) => n % k === 0),
+          model.filter((n) => n % k === 0),
+        );
         model.splice(0, model.length, ...model.filter((n) => n % k !== 0));
       }
       assert.equal(q.length, model.length);

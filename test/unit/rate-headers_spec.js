@@ -7,8 +7,11 @@ const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
 
 describe('delivery/rate-headers', function () {
   it('reads RateLimit-Remaining and RateLimit-Reset (seconds from now)', function () {
-    assert.deepEqual(readRateInfo({ 'ratelimit-remaining': '42', 'ratelimit-reset': '30' }, NOW),
-      { remaining: 42, resetMs: 30000, retryAfterMs: undefined });
+    assert.deepEqual(readRateInfo({ 'ratelimit-remaining': '42', 'ratelimit-reset': '30' }, NOW), {
+      remaining: 42,
+      resetMs: 30000,
+      retryAfterMs: undefined,
+    });
   });
 
   it('reads header names case-insensitively', function () {
@@ -26,7 +29,10 @@ describe('delivery/rate-headers', function () {
 
   it('falls back to X-RateLimit-* and prefers RateLimit-* when both are there', function () {
     assert.equal(readRateInfo({ 'x-ratelimit-remaining': '5' }, NOW).remaining, 5);
-    const both = readRateInfo({ 'x-ratelimit-remaining': '5', 'ratelimit-remaining': '9', 'x-ratelimit-reset': '100', 'ratelimit-reset': '1' }, NOW);
+    const both = readRateInfo(
+      { 'x-ratelimit-remaining': '5', 'ratelimit-remaining': '9', 'x-ratelimit-reset': '100', 'ratelimit-reset': '1' },
+      NOW,
+    );
     assert.equal(both.remaining, 9);
     assert.equal(both.resetMs, 1000);
   });
@@ -41,8 +47,10 @@ describe('delivery/rate-headers', function () {
   it('answers nothing for missing, null or non-numeric headers', function () {
     assert.deepEqual(readRateInfo(undefined, NOW), {});
     assert.deepEqual(readRateInfo({}, NOW), { remaining: undefined, resetMs: undefined, retryAfterMs: undefined });
-    assert.deepEqual(readRateInfo({ 'ratelimit-remaining': null, 'ratelimit-reset': 'soon', 'retry-after': 'later' }, NOW),
-      { remaining: undefined, resetMs: undefined, retryAfterMs: undefined });
+    assert.deepEqual(
+      readRateInfo({ 'ratelimit-remaining': null, 'ratelimit-reset': 'soon', 'retry-after': 'later' }, NOW),
+      { remaining: undefined, resetMs: undefined, retryAfterMs: undefined },
+    );
   });
 
   describe('Retry-After', function () {

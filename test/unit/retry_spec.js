@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { isRetryable, retryDelay, DEFAULT_RETRY } = require('../../dist/delivery/retry');
+const { isRetryable, retryDelay } = require('../../dist/delivery/retry');
 const { seeded } = require('./helpers');
 
 const POLICY = { retries: 5, baseDelayMs: 500, maxDelayMs: 60000 };
@@ -9,18 +9,26 @@ const POLICY = { retries: 5, baseDelayMs: 500, maxDelayMs: 60000 };
 describe('delivery/retry', function () {
   describe('isRetryable', function () {
     const table = [
-      [undefined, true], [408, true], [429, true], [500, true], [502, true], [503, true], [504, true], [599, true],
-      [400, false], [401, false], [403, false], [404, false], [409, false], [422, false],
+      [undefined, true],
+      [408, true],
+      [429, true],
+      [500, true],
+      [502, true],
+      [503, true],
+      [504, true],
+      [599, true],
+      [400, false],
+      [401, false],
+      [403, false],
+      [404, false],
+      [409, false],
+      [422, false],
     ];
     for (const [status, expected] of table) {
       it(`${status === undefined ? 'network error' : status} -> ${expected}`, function () {
         assert.equal(isRetryable(status), expected);
       });
     }
-  });
-
-  it('the default policy retries 5 times, from 500 ms up to a minute', function () {
-    assert.deepEqual(DEFAULT_RETRY, { retries: 5, maxDelayMs: 60000, baseDelayMs: 500 });
   });
 
   it('grows exponentially from the base delay', function () {
@@ -35,14 +43,30 @@ describe('delivery/retry', function () {
       assert.ok(d <= POLICY.maxDelayMs && d >= POLICY.maxDelayMs / 2, `attempt ${attempt}: ${d}`);
       assert.ok(Number.isFinite(d));
     }
-    assert.equal(retryDelay(3, undefined, { ...POLICY, maxDelayMs: 700 }, () => 0), 350);
+    assert.equal(
+      retryDelay(3, undefined, { ...POLICY, maxDelayMs: 700 }, () => 0),
+      350,
+    );
   });
 
   it('honours a longer server wait, within the cap', function () {
-    assert.equal(retryDelay(1, 10000, POLICY, () => 0), 10000);
-    assert.equal(retryDelay(1, 0, POLICY, () => 0), 250);
-    assert.equal(retryDelay(1, 100, POLICY, () => 0), 250, 'a shorter server wait does not shorten the backoff');
-    assert.equal(retryDelay(1, 120000, POLICY, () => 0), POLICY.maxDelayMs);
+    assert.equal(
+      retryDelay(1, 10000, POLICY, () => 0),
+      10000,
+    );
+    assert.equal(
+      retryDelay(1, 0, POLICY, () => 0),
+      250,
+    );
+    assert.equal(
+      retryDelay(1, 100, POLICY, () => 0),
+      250,
+      'a shorter server wait does not shorten the backoff',
+    );
+    assert.equal(
+      retryDelay(1, 120000, POLICY, () => 0),
+      POLICY.maxDelayMs,
+    );
   });
 
   it('jitters between half and all of the exponential step', function () {

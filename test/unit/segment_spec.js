@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 
 const { encodeSegment } = require('../../dist/request/segment');
-const { RecordError } = require('../../dist/request/errors');
+const { RecordError } = require('../../dist/core/errors');
 const { throwsWith } = require('./helpers');
 
 describe('request/segment', function () {
@@ -44,7 +44,7 @@ describe('request/segment', function () {
     [true, /must be a string or a number, not boolean/],
   ];
   for (const [value, pattern] of refused) {
-    it(`refuses ${typeof value === 'number' ? value : JSON.stringify(value) ?? 'undefined'} as a RecordError naming the parameter`, function () {
+    it(`refuses ${typeof value === 'number' ? value : (JSON.stringify(value) ?? 'undefined')} as a RecordError naming the parameter`, function () {
       throwsWith(() => encodeSegment('accountId', value), RecordError, pattern);
     });
   }

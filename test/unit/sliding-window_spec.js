@@ -11,8 +11,10 @@ function assertNoWindowOverLimit(starts, limit, windowMs, context) {
     while (starts[lo] <= starts[hi] - windowMs) lo++;
     const n = hi - lo + 1;
     if (n > limit) {
-      assert.fail(`${context}: ${n} starts in (${starts[hi] - windowMs}, ${starts[hi]}] with limit ${limit}: `
-        + `${JSON.stringify(starts.slice(lo, hi + 1))}`);
+      assert.fail(
+        `${context}: ${n} starts in (${starts[hi] - windowMs}, ${starts[hi]}] with limit ${limit}: ` +
+          `${JSON.stringify(starts.slice(lo, hi + 1))}`,
+      );
     }
   }
 }
@@ -103,7 +105,10 @@ describe('delivery/sliding-window', function () {
               // At the limit, not under it: every slot is held by a request in flight or one
               // that finished within the window (plus a few ms of margin).
               const recent = finishes.filter((f) => f > now - windowMs - 5).length;
-              assert.ok(inflight + recent >= limit, `${ctx}: throttled at ${now} with only ${inflight + recent} of ${limit} slots used`);
+              assert.ok(
+                inflight + recent >= limit,
+                `${ctx}: throttled at ${now} with only ${inflight + recent} of ${limit} slots used`,
+              );
               if (d === Infinity) {
                 assert.ok(inflight >= limit, `${ctx}: waiting on responses with only ${inflight} in flight`);
               } else if (rnd() < 0.5) {

@@ -2,6 +2,8 @@
  * Where requests go: the REST and Analytics bases for a config node's region settings,
  * and the check that a URL stays on them (the API key is only ever sent there).
  */
+import { ConfigError } from './errors';
+import { CONFIG_SETTINGS, Settings, baseUrlProblem, readSetting } from './settings';
 
 export interface ConnectionSettings {
   region?: string;
@@ -16,34 +18,18 @@ export interface Hosts {
   analyticsError?: string;
 }
 
-export class ConfigError extends Error {}
-
-const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
 /** An absolute http(s) origin with nothing else: no path, query, fragment or credentials. */
 export function parseBaseUrl(raw: string): string {
-  const trimmed = raw.trim();
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    throw new ConfigError(`base URL "${raw}" is not an absolute URL`);
-  }
-  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash
-    || url.username || url.password || /[?#]/.test(trimmed)) {
-    throw new ConfigError('base URL must be http(s)://host[:port] with no path, query or credentials');
-  }
-  return url.origin;
+  const problem = baseUrlProblem(raw);
+  if (problem) throw new ConfigError(problem);
+  return new URL(raw.trim()).origin;
 }
 
 export function resolveHosts(s: ConnectionSettings): Hosts {
-  const region = s.region || 'us';
+  const settings = s as Settings;
+  const region = readSetting(CONFIG_SETTINGS, 'region', settings);
   if (region === 'us') {
-    const sub = (s.subdomain || '').trim();
-    if (!SUBDOMAIN.test(sub)) {
-      throw new ConfigError(sub ? `subdomain "${sub}" is not a valid Vitally subdomain` : 'subdomain is required for the US region');
-    }
-    const host = sub.toLowerCase();
+    const host = readSetting(CONFIG_SETTINGS, 'subdomain', settings).toLowerCase();
     return {
       restBase: `https://${host}.rest.vitally.io/resources`,
       analyticsBase: `https://${host}.api.vitally.io/analytics/v1`,
@@ -52,14 +38,12 @@ export function resolveHosts(s: ConnectionSettings): Hosts {
   if (region === 'eu') {
     return {
       restBase: 'https://rest.vitally-eu.io/resources',
-      analyticsError: 'Vitally documents no Analytics API host for the EU region; use region "custom" with the host Vitally gives you',
+      analyticsError:
+        'Vitally documents no Analytics API host for the EU region; use region "custom" with the host Vitally gives you',
     };
   }
-  if (region === 'custom') {
-    const origin = parseBaseUrl(s.baseUrl || '');
-    return { restBase: `${origin}/resources`, analyticsBase: `${origin}/analytics/v1` };
-  }
-  throw new ConfigError(`unknown region "${region}"`);
+  const origin = parseBaseUrl(readSetting(CONFIG_SETTINGS, 'baseUrl', settings));
+  return { restBase: `${origin}/resources`, analyticsBase: `${origin}/analytics/v1` };
 }
 
 /** Which API a URL belongs to, or undefined when it is not on the configured Vitally host. */

@@ -1,0 +1,44 @@
+/** The shapes that cross layers: a request ready to send, and what came back. */
+
+export type Api = 'rest' | 'analytics';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Why a call is made, as output 2 reports it. */
+export type Purpose = 'write' | 'read' | 'lookup';
+
+export interface PlannedRequest {
+  method: Method;
+  /** Absolute URL on the configured Vitally host. */
+  url: string;
+  api: Api;
+  body?: unknown;
+  /** Extra headers (manual mode); never Authorization. */
+  headers?: Record<string, string>;
+  /** Requests sharing a key are sent one at a time, in arrival order. */
+  orderKey?: string;
+}
+
+export interface HttpResult {
+  /** Absent when no response arrived (network error, timeout, abort) or nothing was sent. */
+  status?: number;
+  headers: Record<string, unknown>;
+  body: unknown;
+  /** The network or local error, when there is no status. */
+  error?: string;
+  /** The request never left this process (unserialisable body, missing credential): never retried. */
+  local?: boolean;
+}
+
+export interface Transport {
+  /** Never rejects: failures come back as a result without a status. */
+  send(req: PlannedRequest, signal?: AbortSignal): Promise<HttpResult>;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number;
+  /** Cap on any single wait, ms. */
+  maxDelayMs: number;
+  /** First backoff step, ms. */
+  baseDelayMs: number;
+}

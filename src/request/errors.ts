@@ -1,2 +1,0 @@
-/** A problem with one record (missing id or field, bad value): no request is sent for it. */
-export class RecordError extends Error {}
