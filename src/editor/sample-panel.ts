@@ -1,0 +1,394 @@
+/**
+ * The sample request panel: a sample record (the template's own example until the user edits
+ * it, or the last record the deployed node received), a live preview of the requests the node
+ * would send for it, and "Send test", which sends the first of them once with the config
+ * node's key, after asking whenever that reaches a real workspace.
+ */
+import { Answer, answerError, getJSON, postJSON } from './ajax';
+import { batching, sampleRecords } from './batching';
+import { MANUAL, isIrreversible, templateOf } from './catalogue';
+import { escapeHtml, td } from './i18n';
+import { HostsView, describeHosts } from './hosts';
+import { isEnvReference } from './validators';
+
+/** Shown before the catalogue (and its samples) has loaded, and for templates without one. */
+const FALLBACK_SAMPLE = { externalId: 'acme-1', name: 'Acme Inc.', traits: { plan: 'pro' } };
+const PREVIEW_DELAY_MS = 350;
+
+interface SavedSample {
+  text: string;
+  /** The text the panel last put there from a template: while it stands, a template change replaces it. */
+  fromTemplate?: string;
+}
+
+/** Each node's sample for the rest of the editor session, so reopening the dialog keeps it. */
+const savedSamples = new Map<string, SavedSample>();
+
+interface PlannedRequestView {
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  body?: unknown;
+  records?: number;
+  error?: string;
+}
+
+export interface SamplePanelHost {
+  node: EditorNode;
+  /** The node's settings as the form now holds them, as Node-RED would save them. */
+  settings(): Record<string, unknown>;
+  /** Tells the exclusions list which attribute paths the sample has. */
+  sampleParsed(sample: unknown): void;
+}
+
+export interface SamplePanel {
+  /** The template changed: an unedited template sample follows it. */
+  templateChanged(endpoint: string): void;
+  /** Any setting changed: the preview is redone and an earlier response goes. */
+  settingsChanged(): void;
+  close(): void;
+}
+
+const pretty = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+const sampleText = (sample: unknown) => JSON.stringify(sample, null, 2);
+
+/** "1 request, carrying 3 records", "2 requests; the first carries 2 records"... */
+function summary(requests: number, records: number | undefined, copies: number): string {
+  const count = { count: requests, records };
+  let text: string;
+  if (typeof records !== 'number') {
+    text = requests === 1 ? td('preview.oneRequest') : td('preview.manyRequests', count);
+  } else if (requests === 1) {
+    text = td(records === 1 ? 'preview.oneRequestOneRecord' : 'preview.oneRequestRecords', count);
+  } else {
+    text = td(records === 1 ? 'preview.firstCarriesOne' : 'preview.firstCarries', count);
+  }
+  return copies ? `${text} (${td('preview.copies', { count: copies })})` : text;
+}
+
+function parseSample(): { empty?: true; error?: string; sample?: unknown } {
+  const raw = String($('#vitally-dest-sample').val() ?? '');
+  if (!raw.trim()) return { empty: true };
+  try {
+    return { sample: JSON.parse(raw) as unknown };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/** The selected config node, when one is selected. */
+function selectedConfig(settings: Record<string, unknown>): EditorNode | undefined {
+  const id = settings.vitally;
+  return typeof id === 'string' && id && id !== '_ADD_' ? RED.nodes.node(id) : undefined;
+}
+
+/**
+ * The config's region settings as the editor holds them, so a preview follows them before a
+ * deploy. Settings from the environment only the runtime can read: the deployed config is used.
+ */
+function configForPreview(config: EditorNode): Record<string, unknown> | undefined {
+  const s = { region: config.region, subdomain: config.subdomain, baseUrl: config.baseUrl };
+  return Object.values(s).some(isEnvReference) ? undefined : s;
+}
+
+function hostsOf(config: EditorNode): HostsView {
+  return describeHosts({ region: config.region, subdomain: config.subdomain, baseUrl: config.baseUrl });
+}
+
+/** The path of a URL for a confirmation ("/resources/accounts"); its host may be a `${NAME}`. */
+function pathOf(url: string): string {
+  return url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/';
+}
+
+export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
+  const { node } = host;
+  const box = $('#vitally-dest-sample');
+  const previewBox = $('#vitally-dest-preview');
+  const result = $('#vitally-dest-send-result');
+  const status = $('#vitally-dest-sample-status');
+
+  let fromTemplate: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every change of template, settings or sample: answers for older ones are dropped. */
+  let changes = 0;
+  /** Bumped by every preview and every send, so only the latest answer of each is shown. */
+  let previewSeq = 0;
+  let sendSeq = 0;
+  /** The requests of the preview that matches the form now, once it has answered. */
+  let lastPreview: PlannedRequestView[] = [];
+  let closed = false;
+
+  function setSample(text: string, isTemplateSample: boolean): void {
+    box.val(text);
+    fromTemplate = isTemplateSample ? text : undefined;
+  }
+
+  function templateSample(endpoint: string): string | undefined {
+    if (endpoint === MANUAL) return undefined;
+    const t = templateOf(endpoint);
+    if (t) return t.sample === undefined ? sampleText(FALLBACK_SAMPLE) : sampleText(t.sample);
+    return undefined;
+  }
+
+  // Start from what this node had, else its template's example.
+  const saved = savedSamples.get(node.id);
+  if (saved) {
+    box.val(saved.text);
+    fromTemplate = saved.fromTemplate;
+  } else {
+    setSample(templateSample(String(host.settings().endpoint)) ?? sampleText(FALLBACK_SAMPLE), true);
+  }
+
+  function clearResponse(): void {
+    result.empty().removeClass('vitally-dest-error vitally-dest-ok');
+  }
+
+  /** The form and sample as they stand, to tell a real change from a repeated event (a blur). */
+  let stateKey = '';
+  const currentKey = () => JSON.stringify(host.settings()) + String(box.val() ?? '');
+
+  /** Something changed: a response shown (or awaited) for the earlier state goes. */
+  function invalidate(): void {
+    stateKey = currentKey();
+    changes++;
+    sendSeq++;
+    lastPreview = [];
+    previewBox.removeAttr('data-endpoint');
+    clearResponse();
+    $('#vitally-dest-send').prop('disabled', false);
+  }
+
+  function message(target: JQuery, text: string, cls = 'vitally-dest-muted'): void {
+    target.empty().append($('<div>').addClass(cls).text(text));
+  }
+
+  /** The request body both routes take: the settings, the config's hosts, and the records. */
+  function requestBody(settings: Record<string, unknown>, sample: unknown, config: EditorNode | undefined) {
+    const batched = batching(settings);
+    const { records, copies } = sampleRecords(sample, batched);
+    const body: Record<string, unknown> = { node: settings };
+    if (config) {
+      const hosts = configForPreview(config);
+      if (hosts) body.config = hosts;
+    }
+    // One record without batching is the `record` form every version of the route takes.
+    if (records.length === 1 && !Array.isArray(sample)) body.record = records[0];
+    else body.records = records;
+    return { body, copies };
+  }
+
+  function renderPreview(list: PlannedRequestView[], copies: number): void {
+    previewBox.empty();
+    if (!list.length) {
+      message(previewBox, td('preview.none'));
+      return;
+    }
+    const first = list[0];
+    $('<div class="vitally-dest-preview-summary">')
+      .text(summary(list.length, first.records, copies))
+      .appendTo(previewBox);
+    const item = $('<div class="vitally-dest-request">').appendTo(previewBox);
+    const line = $('<div class="vitally-dest-request-line">').appendTo(item);
+    $('<span class="vitally-dest-method">')
+      .attr('data-method', first.method ?? '')
+      .text(first.method || '?')
+      .appendTo(line);
+    $('<code class="vitally-dest-url">')
+      .text(first.url ?? '')
+      .appendTo(line);
+    for (const [name, value] of Object.entries(first.headers ?? {})) {
+      $('<div class="vitally-dest-header">')
+        .text(`${name}: ${String(value)}`)
+        .appendTo(item);
+    }
+    if (first.body !== undefined && first.body !== null && first.body !== '') {
+      $('<pre class="vitally-dest-body">').text(pretty(first.body)).appendTo(item);
+    }
+    if (first.error) $('<div class="vitally-dest-error">').text(first.error).appendTo(item);
+    if (list.length > 1) {
+      $('<div class="vitally-dest-muted">')
+        .text(td('preview.more', { count: list.length - 1 }))
+        .appendTo(previewBox);
+    }
+  }
+
+  /** Marks the preview as showing the form's present state (for a template: its id). */
+  function previewDone(settings: Record<string, unknown>): void {
+    previewBox.removeClass('vitally-dest-loading').attr('data-endpoint', String(settings.endpoint ?? ''));
+  }
+
+  function refreshPreview(): void {
+    timer = undefined;
+    const parsed = parseSample();
+    if (parsed.sample !== undefined) host.sampleParsed(parsed.sample);
+    lastPreview = [];
+    const settings = host.settings();
+    previewDone(settings);
+    if (parsed.empty) return message(previewBox, td('preview.enterSample'));
+    if (parsed.error)
+      return message(previewBox, td('preview.badSample', { error: parsed.error }), 'vitally-dest-error');
+    const config = selectedConfig(settings);
+    if (!config) return message(previewBox, td('preview.noConfig'), 'vitally-dest-error');
+    const { body, copies } = requestBody(settings, parsed.sample, config);
+    const seq = ++previewSeq;
+    const at = changes;
+    previewBox.addClass('vitally-dest-loading').removeAttr('data-endpoint');
+    void postJSON('vitally/preview', body).then((answer: Answer) => {
+      if (closed || seq !== previewSeq || at !== changes) return;
+      previewDone(settings);
+      const error = answerError(answer, td('preview.unreachable'));
+      if (error) return message(previewBox, error, 'vitally-dest-error');
+      const list = Array.isArray(answer.body) ? (answer.body as PlannedRequestView[]) : [];
+      lastPreview = list;
+      renderPreview(list, copies);
+    });
+  }
+
+  function schedulePreview(): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(refreshPreview, PREVIEW_DELAY_MS);
+  }
+
+  function showSendResult(answer: Answer): void {
+    result.empty().removeClass('vitally-dest-error vitally-dest-ok');
+    const res = (answer.body ?? {}) as { statusCode?: unknown; body?: unknown };
+    const error = answerError(answer, td('preview.unreachable'));
+    if (error || typeof res.statusCode !== 'number') {
+      const text = error ?? td('send.noAnswer');
+      result
+        .addClass('vitally-dest-error')
+        .append($('<i class="fa fa-times"></i>'), document.createTextNode(` ${text}`));
+      RED.notify(escapeHtml(text), { type: 'error' });
+      return;
+    }
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    $('<div>')
+      .addClass(ok ? 'vitally-dest-ok' : 'vitally-dest-error')
+      .append(
+        $('<i class="fa"></i>').addClass(ok ? 'fa-check' : 'fa-times'),
+        document.createTextNode(` HTTP ${res.statusCode}`),
+      )
+      .appendTo(result);
+    if (res.body !== undefined && res.body !== '')
+      $('<pre class="vitally-dest-body">').text(pretty(res.body)).appendTo(result);
+    RED.notify(td(ok ? 'send.ok' : 'send.failed', { status: res.statusCode }), {
+      type: ok ? 'success' : 'error',
+      timeout: 3000,
+    });
+  }
+
+  function send(body: Record<string, unknown>): void {
+    const button = $('#vitally-dest-send').prop('disabled', true);
+    clearResponse();
+    const seq = ++sendSeq;
+    result.append($('<i class="fa fa-spinner fa-spin"></i>'), document.createTextNode(` ${td('send.sending')}`));
+    void postJSON('vitally/test-send', body).then((answer) => {
+      if (closed || seq !== sendSeq) return;
+      button.prop('disabled', false);
+      showSendResult(answer);
+    });
+  }
+
+  /** Asks before a send that reaches a real workspace (or deletes); `go` sends. */
+  function confirmSend(text: string, sendLabel: string, go: () => void): void {
+    const dialog = RED.notify(escapeHtml(text), {
+      modal: true,
+      fixed: true,
+      type: 'warning',
+      buttons: [
+        { text: td('send.cancel'), class: 'vitally-dest-confirm-cancel', click: () => dialog.close() },
+        {
+          text: sendLabel,
+          class: 'primary vitally-dest-confirm-send',
+          click: () => {
+            dialog.close();
+            go();
+          },
+        },
+      ],
+    });
+  }
+
+  function sendTest(): void {
+    clearResponse();
+    const fail = (text: string) => result.addClass('vitally-dest-error').text(text);
+    const parsed = parseSample();
+    if (parsed.empty) return void fail(td('preview.enterSample'));
+    if (parsed.error) return void fail(td('preview.badSample', { error: parsed.error }));
+    const settings = host.settings();
+    const config = selectedConfig(settings);
+    if (!config) return void fail(td('preview.noConfig'));
+    const irreversible = isIrreversible(settings.endpoint, settings.method);
+    if (irreversible && settings.confirmDelete !== true) return void fail(td('send.confirmFirst'));
+    const { body } = requestBody(settings, parsed.sample, config);
+    body.confirmDelete = settings.confirmDelete;
+
+    // What will be called: the first previewed request, else what the template says.
+    const t = templateOf(settings.endpoint);
+    const hosts = hostsOf(config);
+    const first = lastPreview[0];
+    const method = first?.method ?? (t ? t.method : String(settings.method || 'POST'));
+    const base = pathOf((t?.api === 'analytics' ? hosts.analytics : hosts.rest) ?? '');
+    const path = first?.url ? pathOf(first.url) : t ? base + t.path : String(settings.url || '');
+    const where = hosts.host ?? td('send.hostFromEnv', { names: hosts.envNames.join(', ') || '?' });
+    const go = () => send(body);
+    if (irreversible) {
+      confirmSend(td('send.reallyDelete', { host: where, method, path }), td('send.delete'), go);
+    } else if (!hosts.loopback) {
+      confirmSend(td('send.reallySend', { host: where, method, path }), td('send.send'), go);
+    } else {
+      go();
+    }
+  }
+
+  function useLastReceived(): void {
+    status.removeClass('vitally-dest-error').text('');
+    void getJSON(`vitally/last-record/${encodeURIComponent(node.id)}`).then((answer) => {
+      const res = answer.body as { record?: unknown } | undefined;
+      if (answer.status === 200 && res && res.record !== undefined) {
+        setSample(sampleText(res.record), false);
+        status.text(td('sample.loaded'));
+        invalidate();
+        schedulePreview();
+      } else {
+        const error = answer.status === 404 ? undefined : answerError(answer, td('preview.unreachable'));
+        status.addClass('vitally-dest-error').text(error ?? td('sample.none'));
+      }
+    });
+  }
+
+  box.on('input', () => {
+    status.removeClass('vitally-dest-error').text('');
+  });
+  $('#vitally-dest-last').on('click', (evt) => {
+    evt.preventDefault();
+    useLastReceived();
+  });
+  $('#vitally-dest-send').on('click', (evt) => {
+    evt.preventDefault();
+    sendTest();
+  });
+  schedulePreview();
+
+  return {
+    templateChanged(endpoint) {
+      // Replace only a sample the user has not touched since a template put it there.
+      if (fromTemplate !== undefined && box.val() === fromTemplate) {
+        const next = templateSample(endpoint);
+        if (next !== undefined && next !== fromTemplate) setSample(next, true);
+      }
+      invalidate();
+      schedulePreview();
+    },
+    settingsChanged() {
+      if (currentKey() === stateKey) return;
+      invalidate();
+      schedulePreview();
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      savedSamples.set(node.id, { text: String(box.val() ?? ''), fromTemplate });
+    },
+  };
+}
