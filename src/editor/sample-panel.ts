@@ -118,9 +118,16 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
   let lastPreview: PlannedRequestView[] = [];
   let closed = false;
 
+  /** The box grows with its sample, from 6 to 16 lines. */
+  function fitBox(): void {
+    const lines = String(box.val() ?? '').split('\n').length;
+    box.attr('rows', Math.min(16, Math.max(6, lines + 1)));
+  }
+
   function setSample(text: string, isTemplateSample: boolean): void {
     box.val(text);
     fromTemplate = isTemplateSample ? text : undefined;
+    fitBox();
   }
 
   function templateSample(endpoint: string): string | undefined {
@@ -135,6 +142,7 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
   if (saved) {
     box.val(saved.text);
     fromTemplate = saved.fromTemplate;
+    fitBox();
   } else {
     setSample(templateSample(String(host.settings().endpoint)) ?? sampleText(FALLBACK_SAMPLE), true);
   }
@@ -359,6 +367,7 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
 
   box.on('input', () => {
     status.removeClass('vitally-dest-error').text('');
+    fitBox();
   });
   $('#vitally-dest-last').on('click', (evt) => {
     evt.preventDefault();
