@@ -3,6 +3,9 @@
 export type Api = 'rest' | 'analytics';
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** A Node-RED message, as far as these nodes care. */
+export type Message = Record<string, unknown> & { payload?: unknown };
+
 /** Why a call is made, as output 2 reports it. */
 export type Purpose = 'write' | 'read' | 'lookup';
 

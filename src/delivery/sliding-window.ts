@@ -11,10 +11,12 @@
  * sliding window answers with 429s.
  */
 
+import { Pause, RateBudget, Slot, Take } from './rate-budget';
+
 /** Slack for the server's millisecond clock and rounding. */
 const MARGIN_MS = 2;
 
-export class SlidingWindow {
+export class SlidingWindow implements RateBudget {
   /** Ring buffer of response times still in the window; grows on demand up to `limit`. */
   private ends: Float64Array;
   private head = 0;
@@ -23,6 +25,8 @@ export class SlidingWindow {
   /** The server's view when it is stricter than ours: `remaining` more starts until `until`. */
   private gate?: { until: number; remaining: number };
   private pausedUntil = 0;
+  /** The latest server-imposed hold, with its cause, for the status (performance.now() clock). */
+  private hold?: { until: number; cause: string };
 
   constructor(
     readonly limit: number,
@@ -70,6 +74,22 @@ export class SlidingWindow {
     if (this.gate) this.gate.remaining--;
   }
 
+  take(now: number): Take {
+    const waitMs = this.delay(now);
+    if (waitMs > 0) return { waitMs };
+    this.start();
+    return { slot: undefined };
+  }
+
+  release(_slot: Slot, now: number): void {
+    this.finish(now);
+  }
+
+  cancel(): void {
+    this.inflight--;
+    if (this.gate) this.gate.remaining++;
+  }
+
   /** A started request is over; `now` is when its response (or failure) arrived. */
   finish(now: number): void {
     this.inflight--;
@@ -102,10 +122,28 @@ export class SlidingWindow {
       return;
     }
     this.gate = { until: now + (resetMs ?? this.windowMs), remaining: remaining - this.inflight };
+    if (this.gate.remaining <= 0) this.hold = { until: this.gate.until, cause: `RateLimit-Remaining ${remaining}` };
   }
 
-  /** The server refused a request (429): start nothing until it says the window has room. */
+  /** Start nothing until `t`: a pause never shortens one already in force. */
   pauseUntil(t: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, t);
+  }
+
+  /** The server refused a request (429): nothing until the pause ends, then one probe. */
+  pause(now: number, ms: number, cause: string): void {
+    const until = now + ms;
+    if (until <= this.pausedUntil) return;
+    this.pauseUntil(until);
+    this.gate = { until, remaining: 0 };
+    this.hold = { until, cause };
+  }
+
+  pauseInfo(now: number): Pause | undefined {
+    const gateHold = this.gate && this.gate.remaining <= 0 && this.gate.until > now ? this.gate.until : 0;
+    const until = Math.max(this.pausedUntil, gateHold);
+    if (until <= now) return undefined;
+    const cause = this.hold && this.hold.until >= until ? this.hold.cause : 'no requests left';
+    return { until: Date.now() + (until - now), cause };
   }
 }
