@@ -70,9 +70,15 @@ export function parseManualSettings(
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 
+/** A relative path naming the Analytics API's own base path: `/analytics/v1/batch`. */
+const ANALYTICS_PATH = /^\/?analytics\/v1(?=\/|$|\?)/;
+
+/** Relative URLs are under the REST base, except those spelling out the Analytics base path. */
 function toUrl(text: string, hosts: Hosts): URL {
   try {
-    return ABSOLUTE.test(text) ? new URL(text) : new URL(hosts.restBase + (text.startsWith('/') ? '' : '/') + text);
+    if (ABSOLUTE.test(text)) return new URL(text);
+    if (hosts.analyticsBase && ANALYTICS_PATH.test(text)) return new URL(hosts.analyticsBase + text.replace(ANALYTICS_PATH, ''));
+    return new URL(hosts.restBase + (text.startsWith('/') ? '' : '/') + text);
   } catch {
     throw new RecordError(`URL "${text}" is not valid`);
   }
