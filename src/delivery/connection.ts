@@ -13,11 +13,37 @@ import { KeyLock } from './key-lock';
 import { RateBudget } from './rate-budget';
 import { Resolver } from './resolver';
 import { Scheduler } from './scheduler';
+import { RedisRateWindow, redisBudgetId } from './redis-window';
+import { SharedBudget } from './shared-budget';
+import { ConfigError } from '../core/errors';
 
 export interface ConnectionOptions {
-  /** A budget shared with other processes (Redis); the process-local one otherwise. */
-  budget?: RateBudget;
   onError?: (err: unknown) => void;
+}
+
+export interface ConnectionCredentials extends Credentials {
+  redisUrl?: string;
+}
+
+/** A budget in Redis, shared by every Node-RED process with the same key and host. */
+function sharedBudget(
+  settings: Settings,
+  credentials: ConnectionCredentials,
+  hosts: Hosts,
+  limit: number,
+  windowMs: number,
+  timeoutMs: number,
+): SharedBudget {
+  if (!credentials.redisUrl)
+    throw new ConfigError('the shared rate budget needs the Redis URL in the Vitally config node');
+  const redis = RedisRateWindow.connect(credentials.redisUrl, {
+    prefix: readSetting(CONFIG_SETTINGS, 'redisPrefix', settings),
+    budgetId: redisBudgetId(hosts.restBase, credentials.apiKey || ''),
+    limit,
+    windowMs,
+    maxHoldMs: timeoutMs,
+  });
+  return new SharedBudget(redis, limit, windowMs);
 }
 
 export class Connection implements Workspace {
@@ -30,9 +56,9 @@ export class Connection implements Workspace {
   readonly upsertLock = new KeyLock();
   readonly timeoutMs: number;
   readonly maxPauseMs: number;
-  private readonly localBudget?: RateBudget;
+  private readonly budget: RateBudget;
 
-  constructor(settings: Settings, credentials: Credentials, options: ConnectionOptions = {}) {
+  constructor(settings: Settings, credentials: ConnectionCredentials, options: ConnectionOptions = {}) {
     const read = <K extends keyof typeof CONFIG_SETTINGS & string>(name: K) =>
       readSetting(CONFIG_SETTINGS, name, settings);
     this.hosts = resolveHosts(settings);
@@ -43,9 +69,11 @@ export class Connection implements Workspace {
     this.timeoutMs = read('timeout') * 1000;
     this.maxPauseMs = read('maxPause') * 1000;
     this.client = new VitallyClient(this.hosts, credentials, this.timeoutMs, concurrency);
-    if (!options.budget)
-      this.localBudget = acquireBudget(this.hosts.restBase, credentials.apiKey || '', limit, windowMs);
-    this.scheduler = new Scheduler(this.client, options.budget ?? this.localBudget!, {
+    this.budget =
+      read('budget') === 'redis'
+        ? sharedBudget(settings, credentials, this.hosts, limit, windowMs, this.timeoutMs)
+        : acquireBudget(this.hosts.restBase, credentials.apiKey || '', limit, windowMs);
+    this.scheduler = new Scheduler(this.client, this.budget, {
       concurrency,
       maxPauseMs: this.maxPauseMs,
       budgetWaitMs: this.timeoutMs,
@@ -55,7 +83,8 @@ export class Connection implements Workspace {
 
   close(): void {
     this.scheduler.close();
-    if (this.localBudget) releaseBudget(this.localBudget);
+    if (this.budget instanceof SharedBudget) void this.budget.close();
+    else releaseBudget(this.budget);
     this.client.close();
   }
 }

@@ -46,6 +46,7 @@
 import { createHash, randomBytes } from 'crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../core/errors';
+import { MAX_TIMER_MS } from './rate-budget';
 
 /** Slack for the server's millisecond clock and rounding, as in SlidingWindow. */
 const MARGIN_MS = 2;
@@ -56,8 +57,6 @@ const MARGIN_MS = 2;
  */
 export const HOLD_SLACK_MS = 1000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
-/** Node's longest timer (about 24.8 days): no wait or pause is ever longer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_CAUSE_LENGTH = 200;
 
 export type Grant =

@@ -14,6 +14,7 @@ import { DestinationEngine, PreviewCall, Workspace } from '../delivery/engine';
 import { IdCache } from '../delivery/id-cache';
 import { KeyLock } from '../delivery/key-lock';
 import { failureReason } from '../delivery/outcomes';
+import { RedisRateWindow } from '../delivery/redis-window';
 import { Resolver } from '../delivery/resolver';
 import { DestinationSettings, parseDestination } from '../request/destination';
 import { VitallyConfigNode } from './connection';
@@ -114,6 +115,24 @@ function storedKeyFor(red: RED, id: string, hosts: Hosts): string | undefined | 
   return apiKey;
 }
 
+/** For a shared budget: whether the Redis URL shown (or stored) answers. The URL is never echoed. */
+async function redisVerdict(red: RED, body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+  const typed = body.redisUrl && body.redisUrl !== PLACEHOLDER ? String(body.redisUrl) : undefined;
+  const url = typed ?? (body.id ? red.nodes.getCredentials(String(body.id))?.redisUrl : undefined);
+  if (!url) return { ok: false, message: 'Enter the Redis URL for the shared rate budget' };
+  let client;
+  try {
+    client = RedisRateWindow.createClient(url, { lazyConnect: true, retryStrategy: () => null });
+    await client.connect();
+    await client.ping();
+    return { ok: true, message: `Redis at ${client.options.host}:${client.options.port} answers` };
+  } catch (err) {
+    return { ok: false, message: `Redis cannot be reached: ${(err as Error).message}` };
+  } finally {
+    client?.disconnect();
+  }
+}
+
 const PLAN_FIELDS: Record<string, Kind> = { node: 'object', config: 'object', records: 'array' };
 
 /**
@@ -169,7 +188,15 @@ export function registerAdminRoutes(RED: RED): void {
     '/vitally/test-connection',
     RED.auth.needsPermission('vitally.write'),
     route(async (req, res) => {
-      const body = checkBody(req, { id: 'string', region: 'string', subdomain: 'string', baseUrl: 'string', apiKey: 'string' });
+      const body = checkBody(req, {
+        id: 'string',
+        region: 'string',
+        subdomain: 'string',
+        baseUrl: 'string',
+        apiKey: 'string',
+        budget: 'string',
+        redisUrl: 'string',
+      });
       let hosts: Hosts;
       try {
         hosts = resolveHosts(body as ConnectionSettings);
@@ -192,6 +219,11 @@ export function registerAdminRoutes(RED: RED): void {
         if (verdict.ok && pause) {
           const until = new Date(pause.until).toTimeString().slice(0, 8);
           verdict.message += `, but Vitally paused this key (${pause.cause}) until ${until}: queued records wait until then`;
+        }
+        if (body.budget === 'redis') {
+          const redis = await redisVerdict(RED, body);
+          verdict.ok &&= redis.ok;
+          verdict.message += `. ${redis.message}`;
         }
         res.json(verdict);
       } finally {

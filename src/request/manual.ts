@@ -77,7 +77,8 @@ const ANALYTICS_PATH = /^\/?analytics\/v1(?=\/|$|\?)/;
 function toUrl(text: string, hosts: Hosts): URL {
   try {
     if (ABSOLUTE.test(text)) return new URL(text);
-    if (hosts.analyticsBase && ANALYTICS_PATH.test(text)) return new URL(hosts.analyticsBase + text.replace(ANALYTICS_PATH, ''));
+    if (hosts.analyticsBase && ANALYTICS_PATH.test(text))
+      return new URL(hosts.analyticsBase + text.replace(ANALYTICS_PATH, ''));
     return new URL(hosts.restBase + (text.startsWith('/') ? '' : '/') + text);
   } catch {
     throw new RecordError(`URL "${text}" is not valid`);
