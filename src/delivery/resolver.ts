@@ -44,7 +44,7 @@ export class Resolver {
     const query = listingQuery(collection);
     if (!query || wanted < LISTING_THRESHOLD || this.ids.isComplete(collection)) return;
     const maxPages = Math.max(2, Math.ceil(wanted / OBJECTS_PER_LISTING_CALL));
-    if ((this.exhausted.get(collection) ?? 0) >= maxPages || !this.ids.hasRoomFor(maxPages * PAGE)) return;
+    if ((this.exhausted.get(collection) ?? 0) >= maxPages) return;
     let listing = this.listings.get(collection);
     if (!listing) {
       listing = this.list(collection, query, maxPages, call).finally(() => this.listings.delete(collection));
@@ -58,7 +58,8 @@ export class Resolver {
     for (let page = 0; page < maxPages; page++) {
       const outcome = await call({ method: 'GET', url, api: 'rest' }, 'lookup');
       const body = outcome?.body as { results?: unknown; next?: unknown } | undefined;
-      if (!outcome?.ok || !body || !Array.isArray(body.results)) return;
+      // A listing the cache cannot hold whole proves nothing about what is missing.
+      if (!outcome?.ok || !body || !Array.isArray(body.results) || !this.ids.hasRoomFor(body.results.length)) return;
       for (const item of body.results as Record<string, unknown>[]) {
         if (
           item &&
