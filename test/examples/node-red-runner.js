@@ -133,7 +133,8 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
     await waitFor(async () => {
       if (exited) throw new Error(`Node-RED exited (${JSON.stringify(exited)})`);
       const res = await fetch(`${url}/settings`).catch(() => null);
-      return res && res.status === 200;
+      // 401: the admin API is up and guarded by adminAuth.
+      return res && (res.status === 200 || res.status === 401);
     }, { timeout, interval: 100, what: 'Node-RED to answer' });
   } catch (err) {
     await red.stop();
