@@ -16,6 +16,8 @@ export interface Settings {
   windowMs: number;
   /** Units a write costs in the rate window; a read costs 1. */
   writeCost: number;
+  /** Whether Analytics customobjectinstance messages must name an accountId or organizationId. */
+  requireInstanceOwner: boolean;
 }
 
 export interface Controls {

@@ -22,6 +22,10 @@
  *   carries the RateLimit headers, a 401 those of the API it was addressed to.
  *   The sandbox's own 429s carry `Retry-After` equal to `RateLimit-Reset`: the
  *   seconds until the refused request would fit. Injected 429s say 1 in both.
+ * - Analytics: the required fields per message type of vitally-api.md §1.2, on the
+ *   single endpoints and per message of a batch (`batch[3].traits is required`);
+ *   the owner (accountId or organizationId) of a customobjectinstance only with
+ *   `requireInstanceOwner`, because the node's template test sends none yet.
  * - Faults, in order, after auth and the window: scripted failNext, then one seeded
  *   draw decides drop / 5xx / 429. Latency delays every API response.
  * - Control routes (no auth, not logged, not rate limited): GET /_sandbox/state,

@@ -38,6 +38,11 @@ export interface SandboxOptions {
   logLimit?: number;
   /** Keep the time of every request the rate window counted (see `acceptedTimes`). */
   recordAcceptedTimes?: boolean;
+  /**
+   * Analytics customobjectinstance messages must name an accountId or organizationId, as
+   * Vitally's docs require. Default false for now: the node's template test sends one without.
+   */
+  requireInstanceOwner?: boolean;
   /** Objects stored at start and after every reset, by resource name (`accounts`, `customObjects/<id>/instances`...), unvalidated; given ids are kept. */
   data?: SeedData;
 }
@@ -52,7 +57,7 @@ export class Sandbox implements Controls {
   private readonly host: string;
   private readonly store = new Store();
   private readonly restApi: RestApi;
-  private readonly analyticsApi = new AnalyticsApi();
+  private readonly analyticsApi: AnalyticsApi;
   private readonly log: RequestLog;
   private readonly faults: FaultPlan;
   private readonly windows: Record<CredentialKind, ServerRateWindow>;
@@ -70,6 +75,7 @@ export class Sandbox implements Controls {
     this.log = new RequestLog(options.logLimit ?? 1000, options.recordAcceptedTimes ?? false);
     this.restApi = new RestApi(this.store);
     this.restApi.seed(options.data);
+    this.analyticsApi = new AnalyticsApi(options.requireInstanceOwner ?? false);
   }
 
   /** e.g. http://127.0.0.1:4010; valid after start(). */
@@ -184,6 +190,7 @@ export class Sandbox implements Controls {
       rateLimit: rest.limit,
       windowMs: rest.windowMs,
       writeCost: this.writeCostValue,
+      requireInstanceOwner: this.options.requireInstanceOwner ?? false,
     };
   }
 
