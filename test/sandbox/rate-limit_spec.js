@@ -3,6 +3,9 @@ const assert = require('node:assert/strict');
 const { Sandbox } = require('../../dist/sandbox');
 const { ANALYTICS_AUTH, REST_AUTH, analytics, control, request, rest, sleep, useSandbox } = require('./helpers');
 
+/** Seconds, rounded up, from the logged request `refused` until `windowMs` after the logged request `oldest`. */
+const secondsBetween = (oldest, refused, windowMs) => String(Math.ceil((oldest.time + windowMs - refused.time) / 1000));
+
 const LIMIT = 20;
 const WINDOW_MS = 400;
 
@@ -46,41 +49,14 @@ describe('sandbox rate limit (strict sliding window over HTTP)', () => {
     await get();
     const refused = await get();
     assert.equal(refused.status, 429);
-    assert.equal(refused.headers['retry-after'], '3', '2.5 s rounded up');
+    const [first, , refusedEntry] = t.sandbox.requests;
+    assert.equal(refused.headers['retry-after'], secondsBetween(first, refusedEntry, 2500), 'until the first leaves');
+    assert.match(refused.headers['retry-after'], /^[123]$/);
     assert.equal(refused.headers['ratelimit-reset'], refused.headers['retry-after']);
     assert.equal(refused.headers['ratelimit-remaining'], '0');
     const more = (await Promise.all([get(), get()])).filter((r) => r.status === 429);
     assert.equal(more.length, 2);
     for (const r of more) assert.equal(r.headers['retry-after'], r.headers['ratelimit-reset']);
-  });
-
-  it('sends the RateLimit headers on every API response, whatever its status, and none on control routes', async () => {
-    const auth = { Authorization: REST_AUTH };
-    const replies = [
-      await request(t.sandbox, 'GET', '/resources/accounts'), // 401
-      await request(t.sandbox, 'GET', '/resources/widgets', { headers: auth }), // 404 route
-      await request(t.sandbox, 'GET', '/resources/accounts/%E0%A4%A', { headers: auth }), // malformed path
-      await request(t.sandbox, 'POST', '/resources/accounts', { raw: '{', headers: auth }), // bad JSON
-      await request(t.sandbox, 'POST', '/resources/accounts', {
-        raw: `"${'x'.repeat(6 * 1024 * 1024)}"`,
-        headers: auth,
-      }),
-      await request(t.sandbox, 'GET', '/analytics/v1/user', { headers: { Authorization: ANALYTICS_AUTH } }), // 404
-      await request(t.sandbox, 'POST', '/analytics/v1', { body: {} }), // 401 at the Analytics root
-    ];
-    assert.deepEqual(
-      replies.map((r) => r.status),
-      [401, 404, 400, 400, 413, 404, 401],
-    );
-    for (const r of replies) {
-      assert.equal(r.headers['ratelimit-limit'], `${LIMIT}, ${LIMIT};window=${WINDOW_MS / 1000}`, String(r.status));
-      assert.match(r.headers['ratelimit-remaining'], /^\d+$/);
-      assert.match(r.headers['ratelimit-reset'], /^\d+$/);
-    }
-    assert.equal(replies[4].headers['ratelimit-remaining'], String(LIMIT - 4), 'authenticated ones are counted');
-    const controlRoute = await request(t.sandbox, 'GET', '/_sandbox/state');
-    assert.equal(controlRoute.headers['ratelimit-limit'], undefined);
-    assert.equal((await request(t.sandbox, 'GET', '/elsewhere')).headers['ratelimit-limit'], undefined);
   });
 
   it('frees the budget as the window slides past the earliest requests', async () => {
@@ -118,6 +94,40 @@ describe('sandbox rate limit (strict sliding window over HTTP)', () => {
   });
 });
 
+describe('sandbox RateLimit headers on every API response', () => {
+  const t = useSandbox();
+
+  it('sends the RateLimit headers on every API response, whatever its status, and none on control routes', async () => {
+    const auth = { Authorization: REST_AUTH };
+    const replies = [
+      await request(t.sandbox, 'GET', '/resources/accounts'), // 401
+      await request(t.sandbox, 'GET', '/resources/widgets', { headers: auth }), // 404 route
+      await request(t.sandbox, 'GET', '/resources/accounts/%E0%A4%A', { headers: auth }), // malformed path
+      await request(t.sandbox, 'POST', '/resources/accounts', { raw: '{', headers: auth }), // bad JSON
+      await request(t.sandbox, 'POST', '/resources/accounts', {
+        raw: `"${'x'.repeat(6 * 1024 * 1024)}"`,
+        headers: auth,
+      }),
+      await request(t.sandbox, 'GET', '/analytics/v1/user', { headers: { Authorization: ANALYTICS_AUTH } }), // 404
+      await request(t.sandbox, 'POST', '/analytics/v1', { body: {} }), // 401 at the Analytics root
+    ];
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [401, 404, 400, 400, 413, 404, 401],
+    );
+    for (const r of replies) {
+      assert.equal(r.headers['ratelimit-limit'], '1000, 1000;window=60', String(r.status));
+      assert.match(r.headers['ratelimit-remaining'], /^\d+$/);
+      assert.match(r.headers['ratelimit-reset'], /^\d+$/);
+    }
+    assert.equal(replies[0].headers['ratelimit-remaining'], '1000', 'a 401 is not counted');
+    assert.equal(replies[4].headers['ratelimit-remaining'], '996', 'the authenticated ones are');
+    const controlRoute = await request(t.sandbox, 'GET', '/_sandbox/state');
+    assert.equal(controlRoute.headers['ratelimit-limit'], undefined);
+    assert.equal((await request(t.sandbox, 'GET', '/elsewhere')).headers['ratelimit-limit'], undefined);
+  });
+});
+
 describe('sandbox write cost (--write-cost: writes take N units of the window, reads 1)', () => {
   const WINDOW = 10000;
   const t = useSandbox({ rateLimit: 20, windowMs: WINDOW, writeCost: 5, recordAcceptedTimes: true });
@@ -143,7 +153,10 @@ describe('sandbox write cost (--write-cost: writes take N units of the window, r
     assert.equal(refused.status, 429);
     assert.deepEqual(refused.body, { error: 'Too many requests' });
     assert.equal(remaining(refused), '4', 'units left, fewer than a write needs');
-    assert.equal(refused.headers['retry-after'], String(WINDOW / 1000));
+    const log = t.sandbox.requests;
+    const wait = secondsBetween(log[0], log[log.length - 1], WINDOW);
+    assert.equal(refused.headers['retry-after'], wait, 'until the first write (5 units) has left');
+    assert.match(wait, /^(9|10)$/);
     assert.equal(refused.headers['ratelimit-reset'], refused.headers['retry-after']);
     assert.equal(t.sandbox.list('organizations').length, 3);
     const reads = [];
@@ -205,18 +218,25 @@ describe('sandbox write cost (--write-cost: writes take N units of the window, r
 });
 
 describe('sandbox Retry-After for a write that needs more than the oldest request frees', () => {
-  const t = useSandbox({ rateLimit: 3, windowMs: 2000, writeCost: 2 });
+  const WINDOW = 3000;
+  const t = useSandbox({ rateLimit: 3, windowMs: WINDOW, writeCost: 2 });
 
   it('says when the write will fit, which is later than when a read would', async () => {
     await rest(t.sandbox, 'GET', '/accounts');
-    await sleep(1100);
+    await sleep(1500);
     await rest(t.sandbox, 'GET', '/accounts');
-    await rest(t.sandbox, 'GET', '/accounts'); // full: 3 reads, the first leaves ~0.9 s from now, the others ~2 s
+    await rest(t.sandbox, 'GET', '/accounts'); // full: the first read leaves 1.5 s before the other two
     const write = await rest(t.sandbox, 'POST', '/organizations', { externalId: 'o', name: 'O' });
     const read = await rest(t.sandbox, 'GET', '/accounts');
     assert.deepEqual([write.status, read.status], [429, 429]);
-    assert.equal(read.headers['retry-after'], '1');
-    assert.equal(write.headers['retry-after'], '2', 'two units are free only once the second read has left');
+    const [first, second, , writeEntry, readEntry] = t.sandbox.requests;
+    assert.equal(read.headers['retry-after'], secondsBetween(first, readEntry, WINDOW), 'once the first read leaves');
+    assert.equal(
+      write.headers['retry-after'],
+      secondsBetween(second, writeEntry, WINDOW),
+      'two units are free only once the second read has left',
+    );
+    assert.ok(Number(write.headers['retry-after']) > Number(read.headers['retry-after']));
     for (const r of [read, write]) assert.equal(r.headers['ratelimit-reset'], r.headers['retry-after']);
     await sleep(Number(write.headers['retry-after']) * 1000);
     assert.equal((await rest(t.sandbox, 'POST', '/organizations', { externalId: 'o', name: 'O' })).status, 200);
