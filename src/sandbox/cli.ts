@@ -2,15 +2,17 @@
 /**
  * `npm run sandbox`: the sandbox alone on 127.0.0.1. Flags win over environment
  * variables, which win over the defaults (port 4010, key sandbox-key, 1000 requests
- * per 60000 ms).
+ * per 60000 ms, writes cost 1).
  */
 import { SEEDED_CUSTOM_OBJECT_ID } from './resources';
 import { startSandbox } from './sandbox';
 
-const USAGE = `Usage: node dist/sandbox/cli.js [--port N] [--key KEY] [--rate-limit N] [--window-ms MS] [--latency-ms MS]
-Environment: SANDBOX_PORT, SANDBOX_API_KEY, SANDBOX_ANALYTICS_TOKEN, SANDBOX_RATE_LIMIT, SANDBOX_WINDOW_MS`;
+const USAGE = `Usage: node dist/sandbox/cli.js [--port N] [--key KEY] [--rate-limit N] [--window-ms MS]
+       [--write-cost N] [--latency-ms MS]
+Environment: SANDBOX_PORT, SANDBOX_API_KEY, SANDBOX_ANALYTICS_TOKEN, SANDBOX_RATE_LIMIT, SANDBOX_WINDOW_MS,
+       SANDBOX_WRITE_COST`;
 
-const FLAGS = ['--port', '--key', '--rate-limit', '--window-ms', '--latency-ms'];
+const FLAGS = ['--port', '--key', '--rate-limit', '--window-ms', '--write-cost', '--latency-ms'];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};
@@ -51,12 +53,15 @@ async function main(): Promise<void> {
     analyticsToken: env.SANDBOX_ANALYTICS_TOKEN ?? 'sandbox-analytics-token',
     rateLimit: number(args['--rate-limit'] ?? env.SANDBOX_RATE_LIMIT, 'rate limit'),
     windowMs: number(args['--window-ms'] ?? env.SANDBOX_WINDOW_MS, 'window'),
+    writeCost: number(args['--write-cost'] ?? env.SANDBOX_WRITE_COST, 'write cost'),
     latencyMs: number(args['--latency-ms'], 'latency'),
   });
+  const { rateLimit, windowMs, writeCost } = sandbox.settings();
   console.log(`Vitally sandbox listening on ${sandbox.url}`);
   console.log(`  REST API:      ${sandbox.url}/resources`);
   console.log(`  Analytics API: ${sandbox.url}/analytics/v1`);
   console.log(`  Custom object "Subscriptions": ${SEEDED_CUSTOM_OBJECT_ID}`);
+  console.log(`  Rate limit: ${rateLimit} units per ${windowMs} ms; a read costs 1, a write ${writeCost}`);
   const stop = () => {
     sandbox.close().then(() => process.exit(0));
   };

@@ -15,11 +15,17 @@
  *   customerId, userId) must hold Vitally ids of stored objects: 400 otherwise.
  * - Lists: `limit` 1..100 (default 100; anything else is a 400, not clamped),
  *   `from` an opaque cursor, `sortBy` updatedAt (default) or createdAt, newest first.
- * - Rate limit: one strict sliding window per credential (REST key, Analytics
- *   token). Counted: every authenticated request that is not answered 429
- *   (injected 5xx and dropped connections count, 429s never do). 401s carry no
- *   RateLimit headers; every authenticated response does. Only injected 429s carry
- *   `Retry-After: 1` (Vitally documents none).
+ * - Rate limit: one strict sliding window of units per credential (REST key,
+ *   Analytics token); a read costs 1 unit, a write `writeCost` (default 1).
+ *   Counted: every authenticated request that is not answered 429 (injected 5xx
+ *   and dropped connections count, 401s and 429s never do). Every API response
+ *   carries the RateLimit headers, a 401 those of the API it was addressed to.
+ *   The sandbox's own 429s carry `Retry-After` equal to `RateLimit-Reset`: the
+ *   seconds until the refused request would fit. Injected 429s say 1 in both.
+ * - Analytics: the required fields per message type of vitally-api.md §1.2, on the
+ *   single endpoints and per message of a batch (`batch[3].traits is required`);
+ *   the owner (accountId or organizationId) of a customobjectinstance only with
+ *   `requireInstanceOwner`, because the node's template test sends none yet.
  * - Faults, in order, after auth and the window: scripted failNext, then one seeded
  *   draw decides drop / 5xx / 429. Latency delays every API response.
  * - Control routes (no auth, not logged, not rate limited): GET /_sandbox/state,
@@ -34,3 +40,4 @@ export type { Settings } from './control-routes';
 export type { SandboxState } from './page';
 export { SEEDED_CUSTOM_OBJECT_ID } from './resources';
 export type { SeedData } from './resources';
+export { ServerRateWindow } from './rate-window';

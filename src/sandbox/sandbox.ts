@@ -5,7 +5,7 @@ import { restAuthHeader } from './auth';
 import { controlRouter, Controls, Settings } from './control-routes';
 import { FaultOptions, FaultPlan, Latency } from './faults';
 import { renderPage, SandboxState } from './page';
-import { SlidingWindow } from './rate-window';
+import { ServerRateWindow } from './rate-window';
 import { Counters, CredentialKind, LoggedRequest, RequestLog } from './request-log';
 import { RestApi, SeedData } from './resources';
 import { createRequestListener, Engine } from './server';
@@ -25,6 +25,11 @@ export interface SandboxOptions {
   rateLimit?: number;
   /** Default 60000. */
   windowMs?: number;
+  /**
+   * Units each write (any method but GET and HEAD, REST and Analytics) costs in the rate
+   * window; a read costs 1. An integer from 1 to `rateLimit`. Default 1.
+   */
+  writeCost?: number;
   latencyMs?: Latency;
   faults?: FaultOptions;
   /** Seed of the fault and latency randomness; random when omitted. */
@@ -33,6 +38,11 @@ export interface SandboxOptions {
   logLimit?: number;
   /** Keep the time of every request the rate window counted (see `acceptedTimes`). */
   recordAcceptedTimes?: boolean;
+  /**
+   * Analytics customobjectinstance messages must name an accountId or organizationId, as
+   * Vitally's docs require. Default false for now: the node's template test sends one without.
+   */
+  requireInstanceOwner?: boolean;
   /** Objects stored at start and after every reset, by resource name (`accounts`, `customObjects/<id>/instances`...), unvalidated; given ids are kept. */
   data?: SeedData;
 }
@@ -47,10 +57,11 @@ export class Sandbox implements Controls {
   private readonly host: string;
   private readonly store = new Store();
   private readonly restApi: RestApi;
-  private readonly analyticsApi = new AnalyticsApi();
+  private readonly analyticsApi: AnalyticsApi;
   private readonly log: RequestLog;
   private readonly faults: FaultPlan;
-  private readonly windows: Record<CredentialKind, SlidingWindow>;
+  private readonly windows: Record<CredentialKind, ServerRateWindow>;
+  private writeCostValue = 1;
 
   constructor(private readonly options: SandboxOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -58,11 +69,13 @@ export class Sandbox implements Controls {
     const limit = options.rateLimit ?? 1000;
     const windowMs = options.windowMs ?? 60_000;
     // One window per credential: Vitally's budget is per key.
-    this.windows = { rest: new SlidingWindow(limit, windowMs), analytics: new SlidingWindow(limit, windowMs) };
+    this.windows = { rest: new ServerRateWindow(limit, windowMs), analytics: new ServerRateWindow(limit, windowMs) };
+    this.setWriteCost(options.writeCost ?? 1);
     this.faults = new FaultPlan(options.seed ?? Math.floor(Math.random() * 2 ** 32), options.faults, options.latencyMs);
     this.log = new RequestLog(options.logLimit ?? 1000, options.recordAcceptedTimes ?? false);
     this.restApi = new RestApi(this.store);
     this.restApi.seed(options.data);
+    this.analyticsApi = new AnalyticsApi(options.requireInstanceOwner ?? false);
   }
 
   /** e.g. http://127.0.0.1:4010; valid after start(). */
@@ -113,10 +126,22 @@ export class Sandbox implements Controls {
     this.faults.setLatency(ms);
   }
 
-  /** Applies to both credentials' windows; requests already counted stay counted. */
+  /** Applies to both credentials' windows; requests already counted stay counted. The limit must hold one write. */
   setRateLimit(limit: number, windowMs: number): void {
+    if (Number.isInteger(limit) && limit < this.writeCostValue) {
+      throw new RangeError(`rateLimit must be at least writeCost (${this.writeCostValue})`);
+    }
     this.windows.rest.reconfigure(limit, windowMs);
     this.windows.analytics.reconfigure(limit, windowMs);
+  }
+
+  /** Units each write costs from now on (reads cost 1); an integer from 1 to the rate limit. */
+  setWriteCost(cost: number): void {
+    const limit = this.windows.rest.limit;
+    if (!Number.isInteger(cost) || cost < 1 || cost > limit) {
+      throw new RangeError(`writeCost must be an integer from 1 to rateLimit (${limit})`);
+    }
+    this.writeCostValue = cost;
   }
 
   /** Back to the seeded store, an empty log and counters, empty rate windows, no scripted failures; settings stay. */
@@ -160,7 +185,13 @@ export class Sandbox implements Controls {
 
   settings(): Settings {
     const { rest } = this.windows;
-    return { ...this.faults.describe(), rateLimit: rest.limit, windowMs: rest.windowMs };
+    return {
+      ...this.faults.describe(),
+      rateLimit: rest.limit,
+      windowMs: rest.windowMs,
+      writeCost: this.writeCostValue,
+      requireInstanceOwner: this.options.requireInstanceOwner ?? false,
+    };
   }
 
   state(): SandboxState {
@@ -199,6 +230,7 @@ export class Sandbox implements Controls {
       restHeader: restAuthHeader(apiKey),
       analyticsToken: this.options.analyticsToken ?? 'sandbox-analytics-token',
       windows: this.windows,
+      costOf: (method) => (method === 'GET' || method === 'HEAD' ? 1 : this.writeCostValue),
       faults: this.faults,
       log: this.log,
       rest: (method, segments, query, body) => this.restApi.handle(method, segments, query, body),

@@ -38,7 +38,7 @@ describe('sandbox CLI', () => {
     const ok = await request(sandbox, 'GET', '/resources/accounts', { headers: { Authorization: basic('env-key') } });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['ratelimit-limit'], '2, 2;window=5');
-    const track = { userId: 'u', event: 'e', messageId: 'm' };
+    const track = { userId: 'u', event: 'e', properties: {}, messageId: 'm' };
     assert.equal(
       (
         await request(sandbox, 'POST', '/analytics/v1/track', {
