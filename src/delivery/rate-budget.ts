@@ -25,7 +25,7 @@ export interface RateBudget {
   /** The request was never sent (a local error): the slot never counted. */
   cancel(slot: Slot): void;
   /** The server's count, when it reports one: adopted when it is stricter than ours. */
-  observe(now: number, remaining: number | undefined, resetMs: number | undefined): void;
+  observe(now: number, remaining: number | undefined, resetMs: number | undefined, serverLimit?: number): void;
   /** The server asked for a pause (a 429): start nothing for `ms`, then one probe request. */
   pause(now: number, ms: number, cause: string): void;
   /** The server-imposed hold in force, for the status and Test connection. */

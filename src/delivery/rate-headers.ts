@@ -1,6 +1,8 @@
 /** Reads the server's rate-limit state from response headers. */
 
 export interface RateInfo {
+  /** The server's limit for the window, in its units. */
+  limit?: number;
   remaining?: number;
   /** ms from now until the window has room again. */
   resetMs?: number;
@@ -47,10 +49,12 @@ export function retryAfterToMs(v: string, nowEpochMs: number): number | undefine
 
 export function readRateInfo(headers: Headers | undefined, nowEpochMs = Date.now()): RateInfo {
   if (!headers) return {};
+  const limit = number(header(headers, 'ratelimit-limit') ?? header(headers, 'x-ratelimit-limit'));
   const remaining = number(header(headers, 'ratelimit-remaining') ?? header(headers, 'x-ratelimit-remaining'));
   const reset = number(header(headers, 'ratelimit-reset') ?? header(headers, 'x-ratelimit-reset'));
   const retryAfter = header(headers, 'retry-after');
   return {
+    limit,
     remaining,
     resetMs: reset === undefined ? undefined : resetToMs(reset, nowEpochMs),
     retryAfterMs: retryAfter === undefined ? undefined : retryAfterToMs(retryAfter, nowEpochMs),

@@ -302,7 +302,7 @@ export class Scheduler {
     const maxPause = this.options.maxPauseMs;
     const rate = readRateInfo(res.headers);
     const resetMs = rate.resetMs === undefined ? undefined : Math.min(rate.resetMs, maxPause);
-    this.budget.observe(now, rate.remaining, resetMs);
+    this.budget.observe(now, rate.remaining, resetMs, rate.limit);
     let serverWait = rate.retryAfterMs === undefined ? undefined : Math.min(rate.retryAfterMs, maxPause);
     if (res.status === 429) {
       // Reset only says when the window frees a slot; it explains a 429 only when none remain.

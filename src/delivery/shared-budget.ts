@@ -44,8 +44,8 @@ export class SharedBudget implements RateBudget {
     void this.redis.cancel(slot as string);
   }
 
-  observe(now: number, remaining: number | undefined, resetMs: number | undefined): void {
-    this.own.observe(now, remaining, resetMs);
+  observe(now: number, remaining: number | undefined, resetMs: number | undefined, serverLimit?: number): void {
+    this.own.observe(now, remaining, resetMs, serverLimit);
     // None left for the key: every process must wait for the reset, not only this one.
     if (remaining !== undefined && remaining <= 0 && resetMs)
       void this.redis.pauseUntil(resetMs, `RateLimit-Remaining ${remaining}`);

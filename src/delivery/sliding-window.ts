@@ -15,6 +15,8 @@ import { Pause, RateBudget, Slot, Take } from './rate-budget';
 
 /** Slack for the server's millisecond clock and rounding. */
 const MARGIN_MS = 2;
+/** The most units one request is believed to cost the server. */
+const MAX_COST = 10;
 
 export class SlidingWindow implements RateBudget {
   /** Ring buffer of response times still in the window; grows on demand up to `limit`. */
@@ -108,21 +110,35 @@ export class SlidingWindow implements RateBudget {
 
   /**
    * Adopts the server's count when it is stricter than ours (another client on the key, a
-   * lower server limit). Requests still in flight may not have been counted yet, so they
-   * are taken off what the server says is left.
+   * lower server limit, writes that cost the server more than one unit). Requests still in
+   * flight may not have been counted yet, so they are taken off what the server says is left,
+   * at what a request costs the server.
    */
-  observe(now: number, remaining: number | undefined, resetMs: number | undefined): void {
+  observe(now: number, remaining: number | undefined, resetMs: number | undefined, serverLimit?: number): void {
     if (remaining === undefined) {
       // No information (a network error): do not hold a probe gate open forever.
       if (this.gate && this.gate.until === Infinity) this.gate = undefined;
       return;
     }
-    if (remaining >= this.available(now)) {
+    const requestsLeft = Math.floor(remaining / this.costPerRequest(now, remaining, serverLimit));
+    if (requestsLeft >= this.available(now)) {
       this.gate = undefined;
       return;
     }
-    this.gate = { until: now + (resetMs ?? this.windowMs), remaining: remaining - this.inflight };
+    this.gate = { until: now + (resetMs ?? this.windowMs), remaining: requestsLeft - this.inflight };
     if (this.gate.remaining <= 0) this.hold = { until: this.gate.until, cause: `RateLimit-Remaining ${remaining}` };
+  }
+
+  /**
+   * Units one request costs the server: what it says is used of its limit, over the requests
+   * this window holds. More than 1 when the server counts writes heavier than we do (or others
+   * use the key too, when slowing down is right as well).
+   */
+  private costPerRequest(now: number, remaining: number, serverLimit: number | undefined): number {
+    if (serverLimit === undefined || serverLimit <= remaining) return 1;
+    this.prune(now);
+    const ours = this.size + this.inflight;
+    return Math.min(MAX_COST, Math.max(1, (serverLimit - remaining) / Math.max(1, ours)));
   }
 
   /** Start nothing until `t`: a pause never shortens one already in force. */
