@@ -376,6 +376,30 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
       assert.strictEqual(sandbox.get('accounts', 'soylent').name, 'soylent');
       assert.strictEqual(sandbox.get('accounts', 'aperture-science').name, 'Aperture Science');
     },
+
+    async '10'() {
+      const objects = () => ['organizations', 'accounts', 'users'].map((r) => sandbox.list(r).length);
+      await press('Run the daily sync');
+      const first = await until('the first run\'s summary', () => debugOf('sync summary')[0]);
+      assert.deepStrictEqual(first, {
+        organizations: { created: 3, updated: 0, failed: 0 },
+        accounts: { created: 4, updated: 0, failed: 0 },
+        users: { created: 5, updated: 0, failed: 0 },
+      });
+      assert.deepStrictEqual(objects(), [3, 4, 5]);
+      await press('Run the daily sync');
+      const second = await until('the second run\'s summary', () => debugOf('sync summary')[1]);
+      assert.deepStrictEqual(second, {
+        organizations: { created: 0, updated: 3, failed: 0 },
+        accounts: { created: 0, updated: 4, failed: 0 },
+        users: { created: 0, updated: 5, failed: 0 },
+      });
+      assert.deepStrictEqual(objects(), [3, 4, 5], 'no duplicates');
+      const stark = sandbox.get('accounts', 'acct-stark');
+      assert.strictEqual(stark.organizationId, sandbox.get('organizations', 'org-stark').id, 'organizationId resolved');
+      assert.deepStrictEqual(sandbox.get('users', 'u-pepper').accountIds, [stark.id], 'accountIds resolved');
+      assert.strictEqual(debugOf('errors').length, 0);
+    },
   };
 
   describe('scenarios', function () {
