@@ -271,6 +271,7 @@ function describeNetworkError(err: unknown, target: string, proxy?: string): str
   const message = oneLine(messageOf(err));
   const via = proxy ? ` (through the proxy ${proxy})` : '';
   if (/^maxContentLength size of \d+ exceeded/.test(message)) return TOO_LARGE;
+  if (code === 'ECONNREFUSED') return `connection refused: ${proxy ? `the proxy ${proxy}` : target} (ECONNREFUSED)`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `unknown host: ${message}${via}`;
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return `timeout: ${message}${via}`;
   const tunnel = /^Bad response: (\d+)$/.exec(message);
