@@ -213,7 +213,9 @@ export class VitallyClient implements Transport {
         );
       }
       if (deadline.cause === 'caller') return networkFailure(ABORTED);
-      return networkFailure(describeNetworkError(err, prepared.target, prepared.proxy));
+      const error = describeNetworkError(err, prepared.target, prepared.proxy);
+      // Another attempt would download the same 10 MB again.
+      return error === TOO_LARGE ? { ...networkFailure(error), final: true } : networkFailure(error);
     } finally {
       deadline.dispose();
     }

@@ -28,8 +28,13 @@ export interface HttpResult {
   body: unknown;
   /** The network or local error, when there is no status. */
   error?: string;
-  /** The request never left this process (unserialisable body, missing credential): never retried. */
+  /**
+   * The request never left this process (an unserialisable body, a missing credential, a URL
+   * off the configured host, an invalid header or proxy setting): never retried, no budget spent.
+   */
   local?: boolean;
+  /** Sent, but another attempt would fail the same way (a response over the size limit). */
+  final?: boolean;
 }
 
 export interface Transport {

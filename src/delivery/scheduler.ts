@@ -312,7 +312,8 @@ export class Scheduler {
     }
     if (res.status === undefined) job.unanswered++;
     const ok = res.status !== undefined && res.status >= 200 && res.status < 300;
-    if (!ok && isRetryable(res.status) && job.attempts <= job.tenant.policy.retries && !job.tenant.closing) {
+    const retry = !ok && !res.final && isRetryable(res.status);
+    if (retry && job.attempts <= job.tenant.policy.retries && !job.tenant.closing) {
       this.retrying.add(job);
       job.retryTimer = setTimeout(
         () => {

@@ -86,7 +86,7 @@ describe('vitally-config and the admin endpoints', function () {
       await load(sandbox, []);
       const body = await post('/vitally/test-connection', { region: 'custom', baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY });
       assert.strictEqual(body.ok, false);
-      assert.match(body.message, /Could not reach 127\.0\.0\.1:\d+: network error: ECONNREFUSED/);
+      assert.match(body.message, /Could not reach 127\.0\.0\.1:\d+: connection refused: 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     });
 
     it('refuses a subdomain that is not a hostname label, before any request', async function () {

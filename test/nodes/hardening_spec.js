@@ -177,6 +177,26 @@ describe('hardening: what the outside attack found', function () {
     });
   });
 
+  describe('local errors', function () {
+    it('a circular or BigInt record fails at once: attempts 0, nothing sent, no budget spent', async function () {
+      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config: { rateLimit: 2 } });
+      const circular = { externalId: 'c', name: 'C' };
+      circular.self = circular;
+      const before = sandbox.counters.total;
+      const started = Date.now();
+      const { result, out2 } = await run([circular, { externalId: 'b', name: 'B', seats: 10n }, { externalId: 'ok', name: 'OK' }]);
+      assert.ok(Date.now() - started < 2000, 'no retries with backoff');
+      assert.match(result.vitally.results[0].error, /cannot be serialised as JSON.*circular/i);
+      assert.match(result.vitally.results[1].error, /cannot be serialised as JSON.*BigInt/);
+      assert.strictEqual(result.vitally.succeeded, 1);
+      assert.strictEqual(sandbox.counters.total - before, 1, 'only the good record reached the server');
+      assert.deepStrictEqual(out2.map((m) => m.attempts), [1], 'unsent records are not on output 2');
+      // A budget of 2 per minute: had the two local errors spent slots, this would now wait a minute.
+      const again = await run({ externalId: 'ok2', name: 'OK 2' });
+      assert.strictEqual(again.result.vitally.succeeded, 1);
+    });
+  });
+
   describe('retried deletes', function () {
     it('counts a DELETE whose retry answers 404 after a dropped connection as delivered, "already deleted"', async function () {
       const account = await fetch(`${sandbox.url}/resources/accounts`, {
