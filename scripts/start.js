@@ -14,12 +14,12 @@
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
+const { rehost } = require('./rehost');
 
 const ROOT = path.join(__dirname, '..');
 const USER_DIR = path.join(ROOT, '.node-red');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const HOST = '127.0.0.1';
-const EXAMPLE_HOST = 'http://127.0.0.1:4010';
 const API_KEY = 'sandbox-key';
 const ANALYTICS_TOKEN = 'sandbox-analytics-token';
 const SHARED_CONFIG_NAME = 'Vitally sandbox';
@@ -30,15 +30,6 @@ function port(value, fallback, name) {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
   return n;
-}
-
-/** Every string in `value` with the sandbox address `from` replaced by `to`. */
-function rehost(value, to, from = EXAMPLE_HOST) {
-  if (typeof value === 'string') return value.split(from).join(to);
-  if (Array.isArray(value)) return value.map((v) => rehost(v, to, from));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rehost(v, to, from)]));
-  return value;
 }
 
 /**
