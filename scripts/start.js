@@ -126,9 +126,10 @@ async function provision(editorUrl, sandboxUrl, reset) {
     existing.region === 'custom' &&
     /^http:\/\/127\.0\.0\.1:\d+$/.test(existing.baseUrl)
   ) {
-    // The sandbox moved (SANDBOX_PORT): follow it in the config and in the example tabs' absolute URLs.
+    // The sandbox moved (SANDBOX_PORT): follow it in the config, the example tabs (their info) and their nodes.
     const from = existing.baseUrl;
-    next = next.map((n) => (n.id === config.id || exampleTabIds.has(n.z) ? rehost(n, sandboxUrl, from) : n));
+    const follows = (n) => n.id === config.id || exampleTabIds.has(n.id) || exampleTabIds.has(n.z);
+    next = next.map((n) => (follows(n) ? rehost(n, sandboxUrl, from) : n));
     changed = true;
   }
   if (changed) await admin(editorUrl, 'POST', '/flows', { rev, flows: next });
