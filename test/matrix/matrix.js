@@ -156,19 +156,27 @@ async function installCell(cell, tarball, root) {
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }),
   );
-  await npm(
-    [
-      'install',
-      tarball,
-      `node-red@${cell.nodeRedVersion}`,
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--omit=dev',
-      '--loglevel=error',
-    ],
-    { cwd: userDir, node },
-  );
+  const install = (freshness) =>
+    npm(
+      [
+        'install',
+        tarball,
+        `node-red@${cell.nodeRedVersion}`,
+        '--no-audit',
+        '--no-fund',
+        freshness,
+        '--omit=dev',
+        '--loglevel=error',
+      ],
+      { cwd: userDir, node },
+    );
+  try {
+    await install('--prefer-offline');
+  } catch (err) {
+    // A release newer than npm's cached (abbreviated) metadata: --prefer-offline does not look again.
+    if (!/\bETARGET\b/.test(err.message)) throw err;
+    await install('--prefer-online');
+  }
   return { node, userDir, redJs: path.join(userDir, 'node_modules', 'node-red', 'red.js') };
 }
 
