@@ -69,12 +69,13 @@ const PROBE = [
   '--fetch-timeout=30000',
 ];
 
-/** Every published version of `name`: from the registry, else from npm's cache. */
-async function publishedVersions(name) {
+/** Every published version of `name`: from the registry, else (when `fromCache`) from npm's cache. */
+async function publishedVersions(name, fromCache) {
   const parse = (out) => [].concat(JSON.parse(out));
   try {
     return { versions: parse(await npm(['view', name, 'versions', '--json', ...PROBE])), source: 'registry' };
   } catch (online) {
+    if (!fromCache) throw new RegistryUnavailable(`cannot list the versions of ${name}: ${online.message}`);
     try {
       return { versions: parse(await npm(['view', name, 'versions', '--json', '--offline'])), source: 'cache' };
     } catch {
@@ -91,13 +92,14 @@ function newest(versions, range, what) {
 
 /**
  * Each cell with its exact versions: { ...cell, nodeRedVersion, nodeVersion, systemNode }.
- * A cell on the running Node.js's major runs on the running Node.js.
+ * A cell on the running Node.js's major runs on the running Node.js. With `fromCache`, versions
+ * npm has cached stand in for an unreachable registry (`offline` is then true).
  */
-async function resolveCells(cells) {
-  const nodeRed = await publishedVersions('node-red');
+async function resolveCells(cells, { fromCache = true } = {}) {
+  const nodeRed = await publishedVersions('node-red', fromCache);
   const systemMajor = semver.major(process.version);
   const needsBinaries = cells.some((c) => c.node !== systemMajor);
-  const nodes = needsBinaries ? await publishedVersions(NODE_PACKAGE) : { versions: [], source: 'none' };
+  const nodes = needsBinaries ? await publishedVersions(NODE_PACKAGE, fromCache) : { versions: [], source: 'none' };
   const resolved = cells.map((cell) => {
     const systemNode = cell.node === systemMajor;
     return {
