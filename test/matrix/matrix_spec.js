@@ -126,10 +126,11 @@ describe('version matrix (the packed package, each Node-RED x Node.js cell of ce
   });
 
   after(async function () {
-    this.timeout(30000);
+    // Three Node-RED installs to remove, on a machine that may be busy: time enough.
+    this.timeout(180000);
     await Promise.all([...prepared.values()].map((p) => p.ready.catch(() => {})));
     if (sandbox) await sandbox.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) await fs.promises.rm(tmp, { recursive: true, force: true });
   });
 
   for (const spec of CELLS) {
