@@ -23,13 +23,8 @@ const exampleFiles = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.jso
 const readExample = (file) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
 const numberOf = (file) => file.slice(0, 2);
 
-/** Rewrites every occurrence of the examples' sandbox address (config baseUrl, absolute URLs). */
-function rehost(value, url) {
-  if (typeof value === 'string') return value.split(EXAMPLE_HOST).join(url);
-  if (Array.isArray(value)) return value.map((v) => rehost(v, url));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rehost(v, url)]));
-  return value;
-}
+/** rehost(value, url): every occurrence of the examples' sandbox address (config baseUrl, absolute URLs) moved to url. */
+const { rehost } = require('../../scripts/rehost');
 
 describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
   this.timeout(60000);
