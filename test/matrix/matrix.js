@@ -9,12 +9,12 @@
  *   VITALLY_MATRIX_CACHE  where Node.js binaries are kept (default <tmp>/vitally-matrix-cache)
  *   npm's own cache (~/.npm or npm_config_cache) is shared by every install.
  */
-const { execFile, spawn } = require('child_process');
+const { execFile } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const semver = require('semver');
-const { freePort, waitFor } = require('../examples/node-red-runner');
+const { startNodeRed } = require('../examples/node-red-runner');
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const CACHE = process.env.VITALLY_MATRIX_CACHE || path.join(os.tmpdir(), 'vitally-matrix-cache');
@@ -182,108 +182,9 @@ async function installCell(cell, tarball, root) {
   return { node, userDir, redJs: path.join(userDir, 'node_modules', 'node-red', 'red.js') };
 }
 
-/**
- * Starts `redJs` on `node` with `userDir` and a minimal settings file: 127.0.0.1 on a free port,
- * no credential encryption, no telemetry or tours. Resolves once the admin API answers.
- */
-async function startRed({ node, redJs, userDir, timeout = 60000 }) {
-  const port = await freePort();
-  const settings = {
-    uiHost: '127.0.0.1',
-    uiPort: port,
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    diagnostics: { enabled: false, ui: false },
-    telemetry: { enabled: false, updateNotification: false },
-    editorTheme: { tours: false, projects: { enabled: false } },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-  };
-  const settingsFile = path.join(userDir, 'matrix-settings.js');
-  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const child = spawn(node, [redJs, '--settings', settingsFile, '--userDir', userDir], {
-    cwd: userDir,
-    env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH || ''}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = [];
-  const keep = (chunk) => output.push(...String(chunk).split('\n').filter(Boolean));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  const exit = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-
-  const red = {
-    url,
-    port,
-    log: () => output.join('\n'),
-    tail: (n = 25) => output.slice(-n).join('\n'),
-    async stop() {
-      if (exited) return exited;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      const result = await exit;
-      clearTimeout(timer);
-      return result;
-    },
-    /** { status, body (parsed JSON or undefined), text }. */
-    async request(method, route, body, headers = {}) {
-      const res = await fetch(url + route, {
-        method,
-        headers: {
-          Accept: 'application/json',
-          ...(body !== undefined && { 'Content-Type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, body: json, text };
-    },
-    /** Full deploy over the admin API (v1: an array of nodes, credentials inline); waits for the flows to start. */
-    async deploy(flows) {
-      const started = () => output.filter((line) => /\[info\] Started flows$/.test(line)).length;
-      const before = started();
-      const res = await red.request('POST', '/flows', flows, {
-        'Node-RED-API-Version': 'v1',
-        'Node-RED-Deployment-Type': 'full',
-      });
-      if (res.status !== 204) throw new Error(`deploy answered ${res.status}: ${res.text}`);
-      await waitFor(() => started() > before, { timeout: 15000, what: `the deployed flows to start\n${red.tail()}` });
-    },
-    /** Presses an inject node's button. */
-    async inject(id) {
-      const res = await red.request('POST', `/inject/${id}`);
-      if (res.status !== 200) throw new Error(`inject ${id} answered ${res.status}: ${res.text}\n${red.tail()}`);
-    },
-  };
-
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`Node-RED exited (${JSON.stringify(exited)})`);
-        const res = await fetch(`${url}/settings`).catch(() => null);
-        return res && res.status === 200;
-      },
-      { timeout, interval: 100, what: 'Node-RED to answer' },
-    );
-  } catch (err) {
-    await red.stop();
-    err.message += `\n--- Node-RED output ---\n${red.log()}`;
-    throw err;
-  }
-  return red;
+/** Node-RED `redJs` on the Node binary `node`, through the shared runner. */
+function startRed({ node, redJs, userDir, timeout = 60000 }) {
+  return startNodeRed({ node, redJs, userDir, timeout });
 }
 
 module.exports = { resolveCells, nodeBinary, installCell, startRed, RegistryUnavailable, CACHE, NODE_PACKAGE };
