@@ -32,12 +32,12 @@
  *   GET /_sandbox/requests, GET /_sandbox/store/:resource, POST /_sandbox/reset,
  *   GET|POST /_sandbox/faults, POST /_sandbox/fail-next; the page at `/`.
  */
-export { Sandbox, startSandbox } from './sandbox';
-export type { SandboxOptions } from './sandbox';
+export { Sandbox, startSandbox, SEED_NAMES } from './sandbox';
+export type { SandboxOptions, SeedName } from './sandbox';
 export type { FaultOptions, Latency } from './faults';
 export type { LoggedRequest, Counters } from './request-log';
 export type { Settings } from './control-routes';
 export type { SandboxState } from './page';
-export { SEEDED_CUSTOM_OBJECT_ID } from './resources';
+export { DEMO, SEEDED_CUSTOM_OBJECT_ID } from './demo';
 export type { SeedData } from './resources';
 export { ServerRateWindow } from './rate-window';
