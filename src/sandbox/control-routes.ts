@@ -16,6 +16,8 @@ export interface Settings {
   windowMs: number;
   /** Units a write costs in the rate window; a read costs 1. */
   writeCost: number;
+  /** The named workspace the sandbox started with (and resets to), or null. */
+  seed: 'demo' | null;
   /** Whether Analytics customobjectinstance messages must name an accountId or organizationId. */
   requireInstanceOwner: boolean;
 }

@@ -7,6 +7,7 @@ import { FaultOptions, FaultPlan, Latency } from './faults';
 import { renderPage, SandboxState } from './page';
 import { ServerRateWindow } from './rate-window';
 import { Counters, CredentialKind, LoggedRequest, RequestLog } from './request-log';
+import { demoData } from './demo';
 import { RestApi, SeedData } from './resources';
 import { createRequestListener, Engine } from './server';
 import type { Body } from './reply';
@@ -32,8 +33,13 @@ export interface SandboxOptions {
   writeCost?: number;
   latencyMs?: Latency;
   faults?: FaultOptions;
-  /** Seed of the fault and latency randomness; random when omitted. */
-  seed?: number;
+  /**
+   * `'demo'`: start (and reset) with the demo workspace (see `DEMO`). A number: the seed
+   * of the fault and latency randomness, as `faultSeed` (kept for existing callers).
+   */
+  seed?: number | SeedName;
+  /** Seed of the fault and latency randomness; random when omitted. Wins over a numeric `seed`. */
+  faultSeed?: number;
   /** How many requests the log keeps. Default 1000. */
   logLimit?: number;
   /** Keep the time of every request the rate window counted (see `acceptedTimes`). */
@@ -46,6 +52,10 @@ export interface SandboxOptions {
   /** Objects stored at start and after every reset, by resource name (`accounts`, `customObjects/<id>/instances`...), unvalidated; given ids are kept. */
   data?: SeedData;
 }
+
+/** Named starting workspaces: `demo` is the only one. */
+export type SeedName = 'demo';
+export const SEED_NAMES: readonly SeedName[] = ['demo'];
 
 const PAGE_LATEST = 5;
 const STATE_REQUESTS = 50;
@@ -62,6 +72,7 @@ export class Sandbox implements Controls {
   private readonly faults: FaultPlan;
   private readonly windows: Record<CredentialKind, ServerRateWindow>;
   private writeCostValue = 1;
+  private readonly seedName?: SeedName;
 
   constructor(private readonly options: SandboxOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -71,11 +82,25 @@ export class Sandbox implements Controls {
     // One window per credential: Vitally's budget is per key.
     this.windows = { rest: new ServerRateWindow(limit, windowMs), analytics: new ServerRateWindow(limit, windowMs) };
     this.setWriteCost(options.writeCost ?? 1);
-    this.faults = new FaultPlan(options.seed ?? Math.floor(Math.random() * 2 ** 32), options.faults, options.latencyMs);
+    const { seed } = options;
+    if (seed !== undefined && typeof seed !== 'number' && !SEED_NAMES.includes(seed)) {
+      throw new RangeError(`seed must be ${SEED_NAMES.join(' or ')} or a number, not ${JSON.stringify(seed)}`);
+    }
+    this.seedName = typeof seed === 'string' ? seed : undefined;
+    const randomSeed = options.faultSeed ?? (typeof seed === 'number' ? seed : undefined);
+    this.faults = new FaultPlan(randomSeed ?? Math.floor(Math.random() * 2 ** 32), options.faults, options.latencyMs);
     this.log = new RequestLog(options.logLimit ?? 1000, options.recordAcceptedTimes ?? false);
     this.restApi = new RestApi(this.store);
-    this.restApi.seed(options.data);
+    this.restApi.seed(this.seedData());
     this.analyticsApi = new AnalyticsApi(options.requireInstanceOwner ?? false);
+  }
+
+  /** What the store starts with: the named workspace, if any, then `data`. */
+  private seedData(): SeedData {
+    const data: SeedData = this.seedName === 'demo' ? demoData() : {};
+    for (const [name, objects] of Object.entries(this.options.data ?? {}))
+      data[name] = [...(data[name] ?? []), ...objects];
+    return data;
   }
 
   /** e.g. http://127.0.0.1:4010; valid after start(). */
@@ -144,10 +169,10 @@ export class Sandbox implements Controls {
     this.writeCostValue = cost;
   }
 
-  /** Back to the seeded store, an empty log and counters, empty rate windows, no scripted failures; settings stay. */
+  /** Back to the seeded store (demo workspace and `data`), an empty log and counters, empty rate windows, no scripted failures; settings stay. */
   reset(): void {
     this.store.clear();
-    this.restApi.seed(this.options.data);
+    this.restApi.seed(this.seedData());
     this.analyticsApi.reset();
     this.log.reset();
     this.faults.reset();
@@ -190,6 +215,7 @@ export class Sandbox implements Controls {
       rateLimit: rest.limit,
       windowMs: rest.windowMs,
       writeCost: this.writeCostValue,
+      seed: this.seedName ?? null,
       requireInstanceOwner: this.options.requireInstanceOwner ?? false,
     };
   }
