@@ -28,18 +28,14 @@ const rules = (required: string[], ...oneOf: string[][]): Rules => ({
  * organizationId, as the docs say. Off by default for now: the node's template test
  * (test/nodes/templates_spec.js) sends an instance without one.
  */
-function rulesFor(instanceOwner: boolean): Record<AnalyticsType, Rules> {
-  return {
-    account: rules(['accountId']),
-    organization: rules(['organizationId']),
-    user: rules(['userId', 'traits'], ACCOUNT_OR_ORG),
-    track: rules(['event', 'properties'], ['userId', ...ACCOUNT_OR_ORG]),
-    unlink: rules(['userId'], ACCOUNT_OR_ORG),
-    customobjectinstance: instanceOwner
-      ? rules(['externalId', 'customObjectId', 'traits'], ACCOUNT_OR_ORG)
-      : rules(['externalId', 'customObjectId', 'traits']),
-  };
-}
+const RULES: Record<AnalyticsType, Rules> = {
+  account: rules(['accountId']),
+  organization: rules(['organizationId']),
+  user: rules(['userId', 'traits'], ACCOUNT_OR_ORG),
+  track: rules(['event', 'properties'], ['userId', ...ACCOUNT_OR_ORG]),
+  unlink: rules(['userId'], ACCOUNT_OR_ORG),
+  customobjectinstance: rules(['externalId', 'customObjectId', 'traits'], ACCOUNT_OR_ORG),
+};
 
 /** The id a message of each type is about, for look-ups from tests. */
 const SUBJECT: Record<AnalyticsType, string> = {
@@ -60,8 +56,8 @@ export class AnalyticsApi {
   /** messageIds already taken in; a message seen again is answered with success and not stored twice. */
   private seen = new Set<string>();
 
-  constructor(requireInstanceOwner = false) {
-    const rules = rulesFor(requireInstanceOwner);
+  constructor() {
+    const rules = RULES;
     for (const type of ANALYTICS_TYPES) {
       this.router.add('POST', `/${type}`, ({ body }) =>
         this.accept([[type, checkMessage(rules[type], asObject(body), '')]]),

@@ -18,8 +18,6 @@ export interface Settings {
   writeCost: number;
   /** The named workspace the sandbox started with (and resets to), or null. */
   seed: 'demo' | null;
-  /** Whether Analytics customobjectinstance messages must name an accountId or organizationId. */
-  requireInstanceOwner: boolean;
 }
 
 export interface Controls {

@@ -44,11 +44,6 @@ export interface SandboxOptions {
   logLimit?: number;
   /** Keep the time of every request the rate window counted (see `acceptedTimes`). */
   recordAcceptedTimes?: boolean;
-  /**
-   * Analytics customobjectinstance messages must name an accountId or organizationId, as
-   * Vitally's docs require. Default false for now: the node's template test sends one without.
-   */
-  requireInstanceOwner?: boolean;
   /** Objects stored at start and after every reset, by resource name (`accounts`, `customObjects/<id>/instances`...), unvalidated; given ids are kept. */
   data?: SeedData;
 }
@@ -92,7 +87,7 @@ export class Sandbox implements Controls {
     this.log = new RequestLog(options.logLimit ?? 1000, options.recordAcceptedTimes ?? false);
     this.restApi = new RestApi(this.store);
     this.restApi.seed(this.seedData());
-    this.analyticsApi = new AnalyticsApi(options.requireInstanceOwner ?? false);
+    this.analyticsApi = new AnalyticsApi();
   }
 
   /** What the store starts with: the named workspace, if any, then `data`. */
@@ -216,7 +211,6 @@ export class Sandbox implements Controls {
       windowMs: rest.windowMs,
       writeCost: this.writeCostValue,
       seed: this.seedName ?? null,
-      requireInstanceOwner: this.options.requireInstanceOwner ?? false,
     };
   }
 

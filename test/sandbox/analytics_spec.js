@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { startSandbox, SEEDED_CUSTOM_OBJECT_ID } = require('../../dist/sandbox');
+const { SEEDED_CUSTOM_OBJECT_ID } = require('../../dist/sandbox');
 const { analytics, request, ANALYTICS_AUTH, useSandbox } = require('./helpers');
 
 const TS = '2024-05-01T10:00:00.000Z';
@@ -85,20 +85,13 @@ describe('sandbox Analytics API', () => {
     for (const [path, message] of empty) assert.equal((await post(path, message)).status, 200, path);
   });
 
-  it('does not yet require an owner on a customobjectinstance by default, but does with requireInstanceOwner', async () => {
+  it('requires an owner (accountId or organizationId) on a customobjectinstance, in a batch too', async () => {
     const ownerless = { ...valid.customobjectinstance, accountId: undefined };
-    assert.equal((await post('/customobjectinstance', ownerless)).status, 200);
-    const strict = await startSandbox({ requireInstanceOwner: true });
-    try {
-      const res = await analytics(strict, '/customobjectinstance', ownerless);
-      assert.deepEqual([res.status, res.body], [400, { error: 'accountId or organizationId is required' }]);
-      const batch = await analytics(strict, '/batch', [{ type: 'customobjectinstance', ...ownerless }]);
-      assert.deepEqual(batch.body, { error: 'batch[0].accountId or batch[0].organizationId is required' });
-      assert.equal((await analytics(strict, '/customobjectinstance', valid.customobjectinstance)).status, 200);
-      assert.equal(strict.settings().requireInstanceOwner, true);
-    } finally {
-      await strict.close();
-    }
+    const res = await post('/customobjectinstance', ownerless);
+    assert.deepEqual([res.status, res.body], [400, { error: 'accountId or organizationId is required' }]);
+    const batch = await post('/batch', [{ type: 'customobjectinstance', ...ownerless }]);
+    assert.deepEqual(batch.body, { error: 'batch[0].accountId or batch[0].organizationId is required' });
+    assert.equal((await post('/customobjectinstance', valid.customobjectinstance)).status, 200);
   });
 
   it('checks the same requirements per message inside /batch, naming the index and field', async () => {
