@@ -9,11 +9,13 @@
  *                 node, bare client loops
  *   (c) memory    heap per record of 100,000 records queued behind the limit
  *   (d) faults    10% 503, 5% 429, 2% dropped connections: delivered, reported failed, lost
+ *   (e) resync    a sync by your own ids run twice: calls per record, duplicates, errors
+ *   (f) weighted  a server that charges writes 2 units: 429s after the first window
  *
  * Options:
  *   --quick        a smaller run, under a minute
  *   --out FILE     where the JSON goes (default bench-results.json)
- *   --only LIST    some of rate,overhead,memory,faults (the JSON then lacks the others)
+ *   --only LIST    some of the sections above, comma-separated (the JSON then lacks the others)
  *   --strict       exit 1 when a target is missed
  *
  * Needs --expose-gc for (c); without it the script re-runs itself with the flag.
@@ -30,7 +32,7 @@ if (typeof global.gc !== 'function') {
   process.exit(r.status === null ? 1 : r.status);
 }
 
-const SECTIONS = ['rate', 'overhead', 'memory', 'faults'];
+const SECTIONS = ['rate', 'overhead', 'memory', 'faults', 'resync', 'weighted'];
 
 function parseArgs(argv) {
   const opts = { quick: false, out: 'bench-results.json', only: SECTIONS, strict: false };
@@ -55,7 +57,7 @@ function parseArgs(argv) {
         .map((s) => s.trim())
         .filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--quick] [--out FILE] [--only rate,overhead,memory,faults] [--strict]');
+      console.log(`usage: node bench/run.js [--quick] [--out FILE] [--only ${SECTIONS.join(',')}] [--strict]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -70,12 +72,16 @@ const PLANS = {
     overhead: { records: 5000, rounds: 3 },
     memory: { records: 100000, limit: 10 },
     faults: { records: 2000, retries: 10, retryMaxDelay: 2, timeoutMs: 240000 },
+    resync: { organizations: 100, accounts: 1000, users: 5000 },
+    weighted: { limit: 300, windowMs: 3000, windows: 4 },
   },
   quick: {
     rate: { limit: 100, windowMs: 1000, windows: 3 },
     overhead: { records: 1000, rounds: 3 },
     memory: { records: 100000, limit: 10 },
     faults: { records: 300, retries: 10, retryMaxDelay: 2, timeoutMs: 60000 },
+    resync: { organizations: 20, accounts: 200, users: 1000 },
+    weighted: { limit: 100, windowMs: 1000, windows: 3 },
   },
 };
 
@@ -140,6 +146,40 @@ function rows(res) {
     );
     row('(d) faults: injected 503 / 429 / drops', `${f.injected[503]} / ${f.injected[429]} / ${f.injected.dropped}`);
   }
+  if (res.resync) {
+    const r = res.resync;
+    row(
+      `(e) resync: calls per record, first run (${r.records} records)`,
+      fmt(r.callsPerRecordFirst, 3),
+      '<= 1.2',
+      r.callsPerRecordFirst <= 1.2,
+    );
+    row(
+      '(e) resync: calls per record, second run',
+      fmt(r.callsPerRecordSecond, 3),
+      '<= 1.05',
+      r.callsPerRecordSecond <= 1.05,
+    );
+    row('(e) resync: calls per record, after a redeploy', fmt(r.callsPerRecordAfterRedeploy, 3));
+    row('(e) resync: duplicates in the store', fmt(r.duplicates), '0', r.duplicates === 0);
+    row('(e) resync: errors', fmt(r.errors), '0', r.errors === 0);
+  }
+  if (res.weighted) {
+    const w = res.weighted;
+    row(
+      `(f) weighted: 429s after the first window (writes cost ${w.writeCost})`,
+      fmt(w.count429AfterFirstWindow),
+      '0',
+      w.count429AfterFirstWindow === 0,
+    );
+    row('(f) weighted: 429s in all', fmt(w.count429));
+    row(
+      '(f) weighted: busiest window, server units',
+      `${w.busiestWindowUnits} / ${w.limit}`,
+      `<= ${w.limit}`,
+      w.busiestWindowUnits <= w.limit,
+    );
+  }
   return out;
 }
 
@@ -173,6 +213,9 @@ async function main() {
       results.overhead = await require('./overhead').runOverhead({ ...plan.overhead, log });
     if (opts.only.includes('memory')) results.memory = await require('./memory').runMemory({ ...plan.memory, log });
     if (opts.only.includes('faults')) results.faults = await require('./faults').runFaults({ ...plan.faults, log });
+    if (opts.only.includes('resync')) results.resync = await require('./resync').runResync({ ...plan.resync, log });
+    if (opts.only.includes('weighted'))
+      results.weighted = await require('./weighted').runWeighted({ ...plan.weighted, log });
   } finally {
     await h.shutdown();
   }

@@ -5,7 +5,9 @@
  * re-implemented so they run offline. The real tool fetches catalogue.nodered.org and the
  * npm registry and stops early without them; the checks that need the network (P08, N01,
  * and D03 against the registry's latest versions) are reported as skipped or approximated
- * from what is installed in node_modules.
+ * from what is installed in node_modules. One check is this project's own, not the Flow
+ * Library's: T01, that the lowest versions package.json admits are run by the version matrix
+ * (test/matrix/cells.json).
  *
  *   node scripts/scorecard.js [packageDir]      prints a report, exits 1 when a check fails
  *   require('./scripts/scorecard').checkPackage(dir)   -> [{ id, title, status, message }]
@@ -15,148 +17,7 @@
 const fs = require('fs');
 const path = require('path');
 const acorn = require('acorn');
-
-// ---------------------------------------------------------------- semver
-
-/**
- * A tiny stand-in for the semver package, for a checkout where node-red (which brings semver)
- * is not installed: comparators, x-ranges, ^, ~, hyphen ranges and ||, release versions only.
- */
-const tinySemver = (() => {
-  const cmp = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-  const parseVersion = (v) => {
-    const m = /^\s*[v=]?(\d+)\.(\d+)\.(\d+)/.exec(String(v));
-    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
-  };
-  /** A partial version: numbers, with undefined for x, * or missing parts. */
-  const parsePartial = (p) => {
-    const m = /^[v=]?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-[\w.]+)?(?:\+[\w.]+)?$/.exec(p);
-    if (!m) throw new TypeError(`Invalid version ${p}`);
-    const parts = [m[1], m[2], m[3]].map((x) => (x === undefined || /^[xX*]$/.test(x) ? undefined : Number(x)));
-    const n = parts.findIndex((x) => x === undefined);
-    return n === -1 ? parts : parts.map((x, i) => (i < n ? x : undefined));
-  };
-  const floor = (p) => p.map((x) => x || 0);
-  /** The first version above every version matching the partial `p`. */
-  const above = (p) => {
-    if (p[0] === undefined) return null;
-    if (p[1] === undefined) return [p[0] + 1, 0, 0];
-    if (p[2] === undefined) return [p[0], p[1] + 1, 0];
-    return [p[0], p[1], p[2] + 1];
-  };
-  /** One comparator token as [op, version] pairs, ops >=, <, <= or =. */
-  function comparators(token) {
-    const m = /^(\^|~>?|>=|<=|>|<|=)?(.*)$/.exec(token);
-    const op = m[1] || '';
-    const p = parsePartial(m[2]);
-    const lo = floor(p);
-    const exact = p[2] !== undefined;
-    if (p[0] === undefined) return op === '<' || op === '>' ? [['<', [0, 0, 0]]] : [];
-    switch (op) {
-      case '^': {
-        const hi =
-          p[0] > 0 || p[1] === undefined
-            ? [p[0] + 1, 0, 0]
-            : p[1] > 0 || p[2] === undefined
-              ? [0, p[1] + 1, 0]
-              : [0, 0, p[2] + 1];
-        return [
-          ['>=', lo],
-          ['<', hi],
-        ];
-      }
-      case '~':
-      case '~>':
-        return [
-          ['>=', lo],
-          ['<', p[1] === undefined ? [p[0] + 1, 0, 0] : [p[0], p[1] + 1, 0]],
-        ];
-      case '>=':
-        return [['>=', lo]];
-      case '>':
-        return [['>=', exact ? above(p) : above(p)]];
-      case '<':
-        return [['<', lo]];
-      case '<=':
-        return exact ? [['<=', lo]] : [['<', above(p)]];
-      default:
-        return exact
-          ? [['=', lo]]
-          : [
-              ['>=', lo],
-              ['<', above(p)],
-            ];
-    }
-  }
-  /** A range as a list of comparator sets (one per || alternative). */
-  function parseRange(range) {
-    return String(range)
-      .split('||')
-      .map((alt) => {
-        const text = alt.trim().replace(/(\^|~>?|>=|<=|>|<|=)\s+/g, '$1');
-        const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
-        if (hyphen) return [['>=', floor(parsePartial(hyphen[1]))], ...comparators(`<=${hyphen[2]}`)];
-        return text ? text.split(/\s+/).flatMap(comparators) : [];
-      });
-  }
-  const test = (v, [op, c]) =>
-    op === '>=' ? cmp(v, c) >= 0 : op === '<' ? cmp(v, c) < 0 : op === '<=' ? cmp(v, c) <= 0 : cmp(v, c) === 0;
-  const inSet = (v, set) => set.every((c) => test(v, c));
-  const lowest = (set) =>
-    set
-      .filter(([op]) => op === '>=' || op === '=')
-      .map(([, c]) => c)
-      .reduce((a, b) => (cmp(a, b) >= 0 ? a : b), [0, 0, 0]);
-  const asVersion = (v) => ({ major: v[0], minor: v[1], patch: v[2], version: v.join('.') });
-  return {
-    validRange(range) {
-      try {
-        parseRange(range);
-        return String(range);
-      } catch {
-        return null;
-      }
-    },
-    satisfies(version, range) {
-      const v = parseVersion(version);
-      try {
-        return Boolean(v) && parseRange(range).some((set) => inSet(v, set));
-      } catch {
-        return false;
-      }
-    },
-    minVersion(range) {
-      const found = parseRange(range)
-        .map(lowest)
-        .filter((v, i) => inSet(v, parseRange(range)[i]));
-      return found.length ? asVersion(found.reduce((a, b) => (cmp(a, b) <= 0 ? a : b))) : null;
-    },
-    intersects(a, b) {
-      return parseRange(a).some((s1) =>
-        parseRange(b).some((s2) => {
-          const both = [...s1, ...s2];
-          return inSet(lowest(both), both);
-        }),
-      );
-    },
-    major(version) {
-      return parseVersion(version)[0];
-    },
-  };
-})();
-
-/** semver from node_modules (node-red brings it), else the tiny stand-in above. */
-function loadSemver() {
-  for (const from of [__dirname, process.cwd()]) {
-    try {
-      return require(require.resolve('semver', { paths: [from] }));
-    } catch {
-      /* try the next place */
-    }
-  }
-  return tinySemver;
-}
-const semver = loadSemver();
+const semver = require('semver');
 
 /** Node-RED releases a package should load on: the 4.x maintenance line and the 5.x latest. */
 const NODE_RED_VERSIONS = ['4.0.0', '4.1.15', '5.0.0'];
@@ -164,6 +25,8 @@ const NODE_RED_VERSIONS = ['4.0.0', '4.1.15', '5.0.0'];
 const NODE_LATEST_MIN = '22.9.0';
 const NODE_MAINTENANCE_RANGE = '20.x';
 const MAX_DEPENDENCIES = 6;
+/** The version matrix of the package's tests: { cells: [{ nodeRed: range, node: major }] }. */
+const MATRIX_FILE = path.join('test', 'matrix', 'cells.json');
 /** node-red-dev's list of packages known to break Node-RED (src/badpackages.json). */
 const BAD_PACKAGES = { 'agent-base': '<6.0.0' };
 /** Keys whose values the Flow Library reads as literals from the editor definition. */
@@ -264,6 +127,54 @@ function checkPackageJson(pkg) {
     result('P08', 'Similar names', 'skip', 'needs catalogue.nodered.org (run `npx node-red-dev validate` online)'),
   );
   return out;
+}
+
+// ---------------------------------------------------------------- tested versions
+
+/**
+ * T01: the package promises only what its version matrix runs. The lowest Node-RED and Node.js
+ * that package.json admits fall in a tested cell (Node-RED by range, Node.js by major), and every
+ * cell is inside what package.json admits.
+ */
+function checkTestedVersions(dir, pkg) {
+  const title = 'Tested versions';
+  let matrix;
+  try {
+    matrix = readJson(path.join(dir, MATRIX_FILE));
+  } catch (err) {
+    return [
+      result('T01', title, 'warn', `no version matrix to compare with (${MATRIX_FILE}: ${err.code || err.message})`),
+    ];
+  }
+  const cells = Array.isArray(matrix.cells) ? matrix.cells : [];
+  const nrRange = pkg['node-red'] && pkg['node-red'].version;
+  const nodeRange = pkg.engines && pkg.engines.node;
+  if (!cells.length) return [result('T01', title, 'fail', `${MATRIX_FILE} has no cells`)];
+  if (!semver.validRange(nrRange) || !semver.validRange(nodeRange))
+    return [result('T01', title, 'warn', 'needs a valid node-red.version and engines.node (see P06, P07)')];
+  const problems = [];
+  const nrMin = semver.minVersion(nrRange);
+  if (nrMin && !cells.some((c) => semver.satisfies(nrMin, c.nodeRed)))
+    problems.push(`node-red.version "${nrRange}" admits Node-RED ${nrMin.version}, which no cell runs`);
+  const nodeMin = semver.minVersion(nodeRange);
+  if (nodeMin && !cells.some((c) => c.node === nodeMin.major))
+    problems.push(`engines.node "${nodeRange}" admits Node.js ${nodeMin.major}, which no cell runs`);
+  for (const c of cells) {
+    if (!semver.intersects(c.nodeRed, nrRange)) problems.push(`the cell Node-RED ${c.nodeRed} is outside "${nrRange}"`);
+    if (!semver.intersects(`${c.node}.x`, nodeRange))
+      problems.push(`the cell Node.js ${c.node} is outside "${nodeRange}"`);
+  }
+  const tested = cells.map((c) => `Node-RED ${c.nodeRed} on Node.js ${c.node}`).join(', ');
+  return [
+    problems.length
+      ? result('T01', title, 'fail', `${problems.join('; ')} (${MATRIX_FILE})`)
+      : result(
+          'T01',
+          title,
+          'pass',
+          `node-red.version "${nrRange}" and engines.node "${nodeRange}" start in tested cells (${tested})`,
+        ),
+  ];
 }
 
 // ---------------------------------------------------------------- dependency checks
@@ -664,7 +575,7 @@ function checkPackage(dir) {
   } catch (err) {
     return [result('P00', 'package.json', 'fail', `cannot read ${pkgFile}: ${err.message}`)];
   }
-  const results = [...checkPackageJson(pkg), ...checkDependencies(root, pkg)];
+  const results = [...checkPackageJson(pkg), ...checkTestedVersions(root, pkg), ...checkDependencies(root, pkg)];
   const nodes = checkNodes(root, pkg);
   results.push(...nodes.out, ...checkExamples(root, nodes.types, nodes.unreadable));
   return results;
@@ -679,7 +590,7 @@ function report(results) {
   return lines.join('\n');
 }
 
-module.exports = { checkPackage, parseEditorHtml, report, tinySemver };
+module.exports = { checkPackage, parseEditorHtml, report };
 
 if (require.main === module) {
   const dir = process.argv[2] || path.join(__dirname, '..');

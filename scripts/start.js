@@ -10,16 +10,17 @@
  * Node-RED runs embedded in this process with its user directory in ./.node-red/
  * (git-ignored); it loads this package straight from the repository (settings.nodesDir),
  * so a rebuild and restart picks up changes. Both listen on 127.0.0.1 only. Ctrl-C stops both.
+ * The sandbox is asked for its demo workspace (`seed: 'demo'`); the banner counts its accounts.
  */
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
+const { rehost } = require('./rehost');
 
 const ROOT = path.join(__dirname, '..');
 const USER_DIR = path.join(ROOT, '.node-red');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const HOST = '127.0.0.1';
-const EXAMPLE_HOST = 'http://127.0.0.1:4010';
 const API_KEY = 'sandbox-key';
 const ANALYTICS_TOKEN = 'sandbox-analytics-token';
 const SHARED_CONFIG_NAME = 'Vitally sandbox';
@@ -30,15 +31,6 @@ function port(value, fallback, name) {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
   return n;
-}
-
-/** Every string in `value` with the sandbox address `from` replaced by `to`. */
-function rehost(value, to, from = EXAMPLE_HOST) {
-  if (typeof value === 'string') return value.split(from).join(to);
-  if (Array.isArray(value)) return value.map((v) => rehost(v, to, from));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rehost(v, to, from)]));
-  return value;
 }
 
 /**
@@ -134,49 +126,51 @@ async function provision(editorUrl, sandboxUrl, reset) {
     existing.region === 'custom' &&
     /^http:\/\/127\.0\.0\.1:\d+$/.test(existing.baseUrl)
   ) {
-    // The sandbox moved (SANDBOX_PORT): follow it in the config and in the example tabs' absolute URLs.
+    // The sandbox moved (SANDBOX_PORT): follow it in the config, the example tabs (their info) and their nodes.
     const from = existing.baseUrl;
-    next = next.map((n) => (n.id === config.id || exampleTabIds.has(n.z) ? rehost(n, sandboxUrl, from) : n));
+    const follows = (n) => n.id === config.id || exampleTabIds.has(n.id) || exampleTabIds.has(n.z);
+    next = next.map((n) => (follows(n) ? rehost(n, sandboxUrl, from) : n));
     changed = true;
   }
   if (changed) await admin(editorUrl, 'POST', '/flows', { rev, flows: next });
   return { added, kept: tabs.length - added.length };
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  const reset = args.includes('--reset');
+/** `--reset` or nothing. */
+function parseArgs(args) {
   const unknown = args.filter((a) => a !== '--reset');
   if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(' ')} (only --reset)`);
-  const sandboxPort = port(process.env.SANDBOX_PORT, 4010, 'SANDBOX_PORT');
-  const editorPort = port(process.env.PORT, 1880, 'PORT');
+  return { reset: args.includes('--reset') };
+}
 
+function checkBuilt() {
   for (const built of ['dist/nodes/vitally-destination.js', 'dist/nodes/vitally-config.js', 'dist/sandbox/index.js']) {
     if (!fs.existsSync(path.join(ROOT, built)))
       throw new Error(`${built} is missing: run npm run build (npm start does)`);
   }
+}
 
-  const { startSandbox } = require(path.join(ROOT, 'dist', 'sandbox'));
-  const sandbox = await startSandbox({
-    port: sandboxPort,
-    host: HOST,
-    apiKey: API_KEY,
-    analyticsToken: ANALYTICS_TOKEN,
-  }).catch((err) => {
-    if (err.code === 'EADDRINUSE')
-      err.message = `port ${sandboxPort} is in use (set SANDBOX_PORT to another port): ${err.message}`;
-    throw err;
-  });
+/** The sandbox on 127.0.0.1:`sandboxPort`, with the demo workspace (once the sandbox has one). */
+async function startSandbox(sandboxPort) {
+  const sandbox = require(path.join(ROOT, 'dist', 'sandbox'));
+  return sandbox
+    .startSandbox({
+      port: sandboxPort,
+      host: HOST,
+      apiKey: API_KEY,
+      analyticsToken: ANALYTICS_TOKEN,
+      seed: 'demo',
+    })
+    .catch((err) => {
+      if (err.code === 'EADDRINUSE')
+        err.message = `port ${sandboxPort} is in use (set SANDBOX_PORT to another port): ${err.message}`;
+      throw err;
+    });
+}
 
-  // Node-RED, embedded. express comes with node-red; resolve it the way node-red does.
-  const RED = require('node-red');
-  const express = require(
-    require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }),
-  );
-  fs.mkdirSync(USER_DIR, { recursive: true });
-  const app = express();
-  const server = http.createServer(app);
-  const settings = {
+/** Node-RED's settings for the embedded runtime: this repository as a nodes directory, .node-red/ as user directory. */
+function nodeRedSettings(editorPort) {
+  return {
     uiHost: HOST,
     uiPort: editorPort,
     httpAdminRoot: '/',
@@ -193,6 +187,19 @@ async function main() {
     editorTheme: { projects: { enabled: false }, tours: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
+}
+
+/** Node-RED embedded in this process, listening on 127.0.0.1:`editorPort`. Resolves to { RED, server, editorUrl }. */
+async function startNodeRed(editorPort) {
+  // express comes with node-red; resolve it the way node-red does.
+  const RED = require('node-red');
+  const express = require(
+    require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }),
+  );
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  const app = express();
+  const server = http.createServer(app);
+  const settings = nodeRedSettings(editorPort);
   RED.init(server, settings);
   app.use(settings.httpAdminRoot, RED.httpAdmin);
   app.use(settings.httpNodeRoot, RED.httpNode);
@@ -205,10 +212,11 @@ async function main() {
     server.listen(editorPort, HOST, resolve);
   });
   await RED.start();
+  return { RED, server, editorUrl: `http://${HOST}:${server.address().port}` };
+}
 
-  const editorUrl = `http://${HOST}:${server.address().port}`;
-  const { added, kept } = await provision(editorUrl, sandbox.url, reset);
-
+/** Ctrl-C (SIGINT), SIGTERM and SIGHUP stop Node-RED, then the sandbox; a second one exits at once. */
+function stopOnSignals({ RED, server }, sandbox) {
   let stopping = false;
   const stop = async (signal) => {
     if (stopping) {
@@ -228,24 +236,36 @@ async function main() {
     await sandbox.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGHUP', () => stop('SIGHUP'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+}
 
+function banner({ sandbox, editorUrl, added, kept }) {
   const examples = added.length ? `imported ${added.length} example tab(s)` : 'example tabs already present';
-  console.log(
-    [
-      '',
-      `  Vitally sandbox   ${sandbox.url}/   (REST key "${API_KEY}", Analytics token "${ANALYTICS_TOKEN}")`,
-      `  Node-RED editor   ${editorUrl}/`,
-      '',
-      `  ${examples}${kept && added.length ? `, kept ${kept} existing` : ''}; config node "${SHARED_CONFIG_NAME}" -> ${sandbox.url}`,
-      `  user directory    ${path.relative(process.cwd(), USER_DIR) || USER_DIR}/  (\`npm start -- --reset\` re-imports the examples)`,
-      '',
-      '  Ctrl-C stops both.',
-      '',
-    ].join('\n'),
-  );
+  const accounts = sandbox.list('accounts').length;
+  return [
+    '',
+    `  Vitally sandbox   ${sandbox.url}/   (REST key "${API_KEY}", Analytics token "${ANALYTICS_TOKEN}")`,
+    ...(accounts ? [`                    seeded with the demo workspace: ${accounts} account(s)`] : []),
+    `  Node-RED editor   ${editorUrl}/`,
+    '',
+    `  ${examples}${kept && added.length ? `, kept ${kept} existing` : ''}; config node "${SHARED_CONFIG_NAME}" -> ${sandbox.url}`,
+    `  user directory    ${path.relative(process.cwd(), USER_DIR) || USER_DIR}/  (\`npm start -- --reset\` re-imports the examples)`,
+    '',
+    '  Ctrl-C stops both.',
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  const { reset } = parseArgs(process.argv.slice(2));
+  const sandboxPort = port(process.env.SANDBOX_PORT, 4010, 'SANDBOX_PORT');
+  const editorPort = port(process.env.PORT, 1880, 'PORT');
+  checkBuilt();
+  const sandbox = await startSandbox(sandboxPort);
+  const red = await startNodeRed(editorPort);
+  const { added, kept } = await provision(red.editorUrl, sandbox.url, reset);
+  stopOnSignals(red, sandbox);
+  console.log(banner({ sandbox, editorUrl: red.editorUrl, added, kept }));
 }
 
 main().catch((err) => {

@@ -3,6 +3,9 @@
 export type Api = 'rest' | 'analytics';
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** A Node-RED message, as far as these nodes care. */
+export type Message = Record<string, unknown> & { payload?: unknown };
+
 /** Why a call is made, as output 2 reports it. */
 export type Purpose = 'write' | 'read' | 'lookup';
 
@@ -25,8 +28,13 @@ export interface HttpResult {
   body: unknown;
   /** The network or local error, when there is no status. */
   error?: string;
-  /** The request never left this process (unserialisable body, missing credential): never retried. */
+  /**
+   * The request never left this process (an unserialisable body, a missing credential, a URL
+   * off the configured host, an invalid header or proxy setting): never retried, no budget spent.
+   */
   local?: boolean;
+  /** Sent, but another attempt would fail the same way (a response over the size limit). */
+  final?: boolean;
 }
 
 export interface Transport {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
+import { RateBudget } from './rate-budget';
 import { SlidingWindow } from './sliding-window';
 
 interface Entry {
@@ -36,7 +37,7 @@ export function acquireBudget(host: string, key: string, limit: number, windowMs
   return entry.window;
 }
 
-export function releaseBudget(window: SlidingWindow): void {
+export function releaseBudget(window: RateBudget): void {
   for (const entry of budgets.values()) {
     if (entry.window === window) {
       entry.users--;

@@ -4,10 +4,17 @@
  */
 
 export interface RecordResult {
+  /** 0-based; texts a person reads say `record index + 1`. */
   index: number;
   statusCode?: number;
   id?: string;
   error?: string;
+  /** Upserts and creates that upsert: what happened. */
+  action?: 'created' | 'updated';
+  /** Reads: how many objects were read for this record. */
+  count?: number;
+  /** Something worth knowing about a success, e.g. "already deleted". */
+  note?: string;
 }
 
 export interface Summary {
@@ -22,6 +29,8 @@ export interface Summary {
 export class MessageTracker<M = unknown> {
   private readonly results: RecordResult[];
   private remaining: number;
+  /** Reads: what was read for each record. */
+  private readValues?: unknown[];
   private succeeded = 0;
   private failed = 0;
 
@@ -47,6 +56,34 @@ export class MessageTracker<M = unknown> {
   /** A message with no records has nothing to wait for: it settles at once. */
   start(): void {
     if (this.results.length === 0) this.onSettled(this);
+  }
+
+  isSettled(index: number): boolean {
+    return this.results[index] !== undefined;
+  }
+
+  setValue(index: number, value: unknown): void {
+    (this.readValues ??= new Array(this.results.length).fill(null))[index] = value;
+  }
+
+  /** What reads found, one entry per record (null for a record that read nothing). */
+  values(): unknown[] {
+    return this.readValues ?? new Array(this.results.length).fill(null);
+  }
+
+  /**
+   * The one reason every failed record failed for, short enough for a status line: the
+   * server refusing the key, or one error text. Undefined when records failed differently.
+   */
+  commonCause(): string | undefined {
+    const failures = this.results.filter((r) => r && r.error !== undefined);
+    if (!failures.length) return undefined;
+    const codes = new Set(failures.map((r) => r.statusCode));
+    if (codes.size === 1 && (failures[0].statusCode === 401 || failures[0].statusCode === 403)) {
+      return `${failures[0].statusCode} key refused`;
+    }
+    const texts = new Set(failures.map((r) => r.error));
+    return texts.size === 1 ? failures[0].error : undefined;
   }
 
   settle(result: RecordResult): void {
@@ -81,7 +118,7 @@ export class MessageTracker<M = unknown> {
     const shown = this.results
       .filter((r) => r && r.error !== undefined)
       .slice(0, 3)
-      .map((r) => `record ${r.index}: ${r.error}`);
+      .map((r) => `record ${r.index + 1}: ${r.error}`);
     const more = this.failed > shown.length ? `; and ${this.failed - shown.length} more` : '';
     return new Error(
       `Vitally ${this.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`,

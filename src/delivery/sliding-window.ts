@@ -11,10 +11,14 @@
  * sliding window answers with 429s.
  */
 
+import { Pause, RateBudget, Slot, Take } from './rate-budget';
+
 /** Slack for the server's millisecond clock and rounding. */
 const MARGIN_MS = 2;
+/** The most units one request is believed to cost the server. */
+const MAX_COST = 10;
 
-export class SlidingWindow {
+export class SlidingWindow implements RateBudget {
   /** Ring buffer of response times still in the window; grows on demand up to `limit`. */
   private ends: Float64Array;
   private head = 0;
@@ -23,6 +27,8 @@ export class SlidingWindow {
   /** The server's view when it is stricter than ours: `remaining` more starts until `until`. */
   private gate?: { until: number; remaining: number };
   private pausedUntil = 0;
+  /** The latest server-imposed hold, with its cause, for the status (performance.now() clock). */
+  private hold?: { until: number; cause: string };
 
   constructor(
     readonly limit: number,
@@ -70,6 +76,22 @@ export class SlidingWindow {
     if (this.gate) this.gate.remaining--;
   }
 
+  take(now: number): Take {
+    const waitMs = this.delay(now);
+    if (waitMs > 0) return { waitMs };
+    this.start();
+    return { slot: undefined };
+  }
+
+  release(_slot: Slot, now: number): void {
+    this.finish(now);
+  }
+
+  cancel(): void {
+    this.inflight--;
+    if (this.gate) this.gate.remaining++;
+  }
+
   /** A started request is over; `now` is when its response (or failure) arrived. */
   finish(now: number): void {
     this.inflight--;
@@ -88,24 +110,56 @@ export class SlidingWindow {
 
   /**
    * Adopts the server's count when it is stricter than ours (another client on the key, a
-   * lower server limit). Requests still in flight may not have been counted yet, so they
-   * are taken off what the server says is left.
+   * lower server limit, writes that cost the server more than one unit). Requests still in
+   * flight may not have been counted yet, so they are taken off what the server says is left,
+   * at what a request costs the server.
    */
-  observe(now: number, remaining: number | undefined, resetMs: number | undefined): void {
+  observe(now: number, remaining: number | undefined, resetMs: number | undefined, serverLimit?: number): void {
     if (remaining === undefined) {
       // No information (a network error): do not hold a probe gate open forever.
       if (this.gate && this.gate.until === Infinity) this.gate = undefined;
       return;
     }
-    if (remaining >= this.available(now)) {
+    const requestsLeft = Math.floor(remaining / this.costPerRequest(now, remaining, serverLimit));
+    if (requestsLeft >= this.available(now)) {
       this.gate = undefined;
       return;
     }
-    this.gate = { until: now + (resetMs ?? this.windowMs), remaining: remaining - this.inflight };
+    this.gate = { until: now + (resetMs ?? this.windowMs), remaining: requestsLeft - this.inflight };
+    if (this.gate.remaining <= 0) this.hold = { until: this.gate.until, cause: `RateLimit-Remaining ${remaining}` };
   }
 
-  /** The server refused a request (429): start nothing until it says the window has room. */
+  /**
+   * Units one request costs the server: what it says is used of its limit, over the requests
+   * this window holds. More than 1 when the server counts writes heavier than we do (or others
+   * use the key too, when slowing down is right as well).
+   */
+  private costPerRequest(now: number, remaining: number, serverLimit: number | undefined): number {
+    if (serverLimit === undefined || serverLimit <= remaining) return 1;
+    this.prune(now);
+    const ours = this.size + this.inflight;
+    return Math.min(MAX_COST, Math.max(1, (serverLimit - remaining) / Math.max(1, ours)));
+  }
+
+  /** Start nothing until `t`: a pause never shortens one already in force. */
   pauseUntil(t: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, t);
+  }
+
+  /** The server refused a request (429): nothing until the pause ends, then one probe. */
+  pause(now: number, ms: number, cause: string): void {
+    const until = now + ms;
+    if (until <= this.pausedUntil) return;
+    this.pauseUntil(until);
+    this.gate = { until, remaining: 0 };
+    this.hold = { until, cause };
+  }
+
+  pauseInfo(now: number): Pause | undefined {
+    const gateHold = this.gate && this.gate.remaining <= 0 && this.gate.until > now ? this.gate.until : 0;
+    const until = Math.max(this.pausedUntil, gateHold);
+    if (until <= now) return undefined;
+    const cause = this.hold && this.hold.until >= until ? this.hold.cause : 'no requests left';
+    return { until: Date.now() + (until - now), cause };
   }
 }

@@ -4,8 +4,9 @@
  * synchronously, and only flow/global context and JSONata go through a callback.
  */
 import { ConfigError, RecordError } from '../core/errors';
+import type { RecordEvaluator } from '../delivery/engine';
 import { Destination } from '../request/destination';
-import { isTemplate, render } from '../request/mustache';
+import { isTemplate, renderIds } from '../request/mustache';
 import type { EvaluatedRecord } from '../request/plan';
 import { Msg, RED } from './red';
 
@@ -18,7 +19,7 @@ function callback<T>(run: (cb: (err: Error | null, value: T) => void) => void): 
 export function compileProperty(red: RED, node: object, name: string, value: string, type: string): Evaluator {
   switch (type || 'str') {
     case 'str':
-      return isTemplate(value) ? (msg) => render(value, msg) : () => value;
+      return isTemplate(value) ? (msg) => renderIds(value, msg, '') : () => value;
     case 'msg':
       return (msg) => red.util.getMessageProperty(msg, value);
     case 'json': {
@@ -47,12 +48,6 @@ export function compileProperty(red: RED, node: object, name: string, value: str
     default:
       throw new ConfigError(`${name} has an unsupported type "${type}"`);
   }
-}
-
-export interface RecordEvaluator {
-  /** The message a record's properties are evaluated against. */
-  context(msg: Msg, record: unknown, many: boolean): Msg;
-  evaluate(ctx: Msg): EvaluatedRecord | Promise<EvaluatedRecord>;
 }
 
 export function compileRecordEvaluator(red: RED, node: object, dest: Destination, settings: Record<string, unknown>): RecordEvaluator {

@@ -2,7 +2,9 @@
  * The slice of Node-RED's runtime API these nodes use. Declared here rather than taken from
  * @types/node-red, whose 1.x typings lack the (msg, send, done) and (removed, done) forms.
  */
-export type Msg = Record<string, unknown> & { payload?: unknown };
+import type { Message } from '../core/types';
+
+export type Msg = Message;
 export type Send = (msgs: (Msg | Msg[] | null)[]) => void;
 export type Done = (err?: Error) => void;
 

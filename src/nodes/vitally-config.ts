@@ -1,16 +1,18 @@
 /** The vitally-config node: one key, its hosts, and the connection every destination shares. */
 import { ConfigError } from '../core/errors';
+import { Settings } from '../core/settings';
+import { Connection } from '../delivery/connection';
 import { registerAdminRoutes } from './admin-routes';
-import { ConfigSettings, Connection, VitallyConfigNode, closeDeadlineMs } from './connection';
+import { VitallyConfigNode, closeDeadlineMs } from './connection';
 import { RED } from './red';
 
 export = function (RED: RED): void {
-  function VitallyConfig(this: VitallyConfigNode, config: ConfigSettings & { name?: string }) {
+  function VitallyConfig(this: VitallyConfigNode, config: Settings & { name?: string }) {
     RED.nodes.createNode(this, config);
     let connection: Connection | undefined;
     let error: string | undefined;
     try {
-      connection = new Connection(config, this.credentials || {}, (err) => this.error(err));
+      connection = new Connection(config, this.credentials || {}, { onError: (err) => this.error(err) });
     } catch (err) {
       error = (err as Error).message;
     }
@@ -25,7 +27,7 @@ export = function (RED: RED): void {
       const deadline = Date.now() + closeDeadlineMs(RED);
       // Destination nodes are closing at the same time and wait for their in-flight requests.
       const poll = () => {
-        if (conn.dispatcher.inflightCount === 0 || Date.now() >= deadline) {
+        if (conn.scheduler.inflightCount === 0 || Date.now() >= deadline) {
           conn.close();
           done();
         } else {
@@ -37,7 +39,11 @@ export = function (RED: RED): void {
   }
 
   RED.nodes.registerType('vitally-config', VitallyConfig, {
-    credentials: { apiKey: { type: 'password' }, analyticsToken: { type: 'password' } },
+    credentials: {
+      apiKey: { type: 'password' },
+      analyticsToken: { type: 'password' },
+      redisUrl: { type: 'password' },
+    },
   });
   registerAdminRoutes(RED);
 };

@@ -1,158 +1,98 @@
 /**
- * The vitally-destination node: evaluates each record of an input message, plans its
- * request, and hands it to the shared delivery engine; reports per message on output 1
- * and per API call on output 2.
+ * The vitally-destination node: Node-RED wiring around the delivery engine. Input messages go
+ * to the engine; output 1 per message, output 2 per API call; status from the engine's counts.
  */
 import { ConfigError } from '../core/errors';
-import { Hosts } from '../core/hosts';
-import { Delivery, Part, responseMessage } from '../delivery/delivery';
-import { Owner } from '../delivery/dispatcher';
-import { MessageTracker } from '../delivery/message-tracker';
-import { Destination, DestinationSettings, parseDestination, planRecord } from '../request/destination';
-import { RecordEvaluator, compileRecordEvaluator } from './evaluate';
-import { Done, Msg, Node, RED, Send } from './red';
-import { statusFor } from './status';
-import { VitallyConfigNode, closeDeadlineMs } from './connection';
+import { Connection } from '../delivery/connection';
+import { DestinationEngine, refuseMessage } from '../delivery/engine';
+import { responseMessage } from '../delivery/outcomes';
+import { Destination, DestinationSettings, parseDestination } from '../request/destination';
 import { lastRecords } from './admin-routes';
+import { VitallyConfigNode, closeDeadlineMs } from './connection';
+import { compileRecordEvaluator } from './evaluate';
+import { Node, RED } from './red';
+import { StatusLine } from './status';
 
-type Tracker = MessageTracker<Msg>;
+/** The destination's settings and connection, or the configuration error that stops it. */
+function setUp(RED: RED, node: Node, settings: DestinationSettings & { vitally?: string }) {
+  const config = RED.nodes.getNode(settings.vitally || '') as VitallyConfigNode | null;
+  if (!config) throw new ConfigError('no Vitally config node is selected, or it is disabled');
+  const connection = config.connection();
+  const dest = parseDestination(settings);
+  const needs = dest.template?.api ?? (dest.manual && /\/analytics\/v1(\/|$)/.test(dest.manual.url) ? 'analytics' : 'rest');
+  if (needs === 'analytics' && !connection.client.hasCredential('analytics')) {
+    throw new ConfigError('Analytics templates need the Analytics API token in the Vitally config node');
+  }
+  if (needs === 'rest' && !connection.client.hasCredential('rest')) {
+    throw new ConfigError('the Vitally config node has no REST API key');
+  }
+  return { connection, dest, evaluator: compileRecordEvaluator(RED, node, dest, settings) };
+}
 
 export = function (RED: RED): void {
   function VitallyDestination(this: Node, settings: DestinationSettings & { vitally?: string }) {
     RED.nodes.createNode(this, settings);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the closures below outlive this call
-    const node = this;
-    let setupError: string | undefined;
+    let engine: DestinationEngine | undefined;
+    let connection: Connection | undefined;
     let dest: Destination | undefined;
-    let evaluator: RecordEvaluator | undefined;
-    let hosts: Hosts | undefined;
-    let delivery: Delivery<Msg> | undefined;
-    let owner: Owner | undefined;
-    let closing = false;
+    let setupError: string | undefined;
     let closed = false;
-    let sent = 0;
-    let failed = 0;
-    const closedMessages: Tracker[] = [];
-    const maxQueue = Number(RED.settings.nodeMessageBufferMaxLength) || 0;
-
-    const config = RED.nodes.getNode(settings.vitally || '') as VitallyConfigNode | null;
+    const status = new StatusLine(this, RED._, () => {
+      const counts = engine?.counts() ?? { queued: 0, inflight: 0, sent: 0, failed: 0 };
+      const scheduler = connection?.scheduler;
+      return {
+        ...counts,
+        setupError,
+        dryRun: dest?.dryRun ?? false,
+        throttledMs: scheduler?.throttledFor() ?? 0,
+        pause: scheduler?.budget.pauseInfo(performance.now()),
+        budgetProblem: scheduler?.budgetProblem(),
+      };
+    });
     try {
-      if (!config) throw new ConfigError('no Vitally config node is selected, or it is disabled');
-      const connection = config.connection();
-      hosts = connection.hosts;
-      dest = parseDestination(settings);
-      evaluator = compileRecordEvaluator(RED, node, dest, settings);
-      if (dest.template?.api === 'analytics' && !connection.client.hasCredential('analytics')) {
-        throw new ConfigError('Analytics templates need the Analytics API token in the Vitally config node');
-      }
-      owner = new Owner(dest.retry, () => scheduleStatus());
-      delivery = new Delivery<Msg>({
-        dispatcher: connection.dispatcher,
-        owner,
-        hosts,
-        batching: dest.batching,
-        dryRun: dest.dryRun,
-        report: (call) => {
-          if (!closed) node.send([null, responseMessage(call)]);
+      const s = setUp(RED, this, settings);
+      ({ connection, dest } = s);
+      const maxQueue = Number(RED.settings.nodeMessageBufferMaxLength) || 0;
+      engine = new DestinationEngine(
+        s.connection,
+        s.dest,
+        s.evaluator,
+        {
+          call: (call) => {
+            if (!closed) this.send([null, responseMessage(call)]);
+          },
+          changed: () => status.schedule(),
         },
-      });
+        maxQueue,
+      );
     } catch (err) {
       setupError = (err as Error).message;
-      node.error(setupError);
+      this.error(setupError);
     }
+    status.show();
 
-    let statusTimer: NodeJS.Timeout | undefined;
-    const showStatus = () => {
-      statusTimer = undefined;
-      if (closed) return;
-      const inflight = owner?.inflight ?? 0;
-      const queued = (owner?.pending ?? 0) - inflight + (delivery?.batched ?? 0);
-      node.status(statusFor({
-        setupError, queued, inflight, sent, failed, dryRun: dest?.dryRun ?? false,
-        throttledMs: config && !setupError ? config.connection().dispatcher.throttledFor() : 0,
-      }, RED._));
-      if (queued > 0 || inflight > 0) scheduleStatus();
-    };
-    // Status follows the queue at most four times a second, whatever the message rate.
-    function scheduleStatus() {
-      if (!statusTimer && !closed) statusTimer = setTimeout(showStatus, 250);
-    }
-    showStatus();
-
-    function settled(tracker: Tracker, send: Send, done: Done) {
-      const summary = tracker.summary();
-      sent += summary.succeeded;
-      failed += summary.failed;
-      scheduleStatus();
-      if (closing) {
-        closedMessages.push(tracker);
-        done(tracker.error());
-        return;
-      }
-      tracker.msg.vitally = summary;
-      send([tracker.msg, null]);
-      done(tracker.error());
-    }
-
-    async function handle(msg: Msg, send: Send, done: Done) {
+    this.on('input', (msg, send, done) => {
       const many = Array.isArray(msg.payload);
-      const records: unknown[] = many ? (msg.payload as unknown[]) : [msg.payload];
-      lastRecords.set(node.id, records[0]);
-      const tracker: Tracker = new MessageTracker(msg, dest?.endpoint ?? String(settings.endpoint), records.length,
-        dest?.dryRun ?? false, (t) => settled(t, send, done));
-      const queued = (owner?.pending ?? 0) + (delivery?.batched ?? 0);
-      if (setupError) tracker.failAll(setupError);
-      else if (closing) tracker.failAll('not delivered: the node is stopping');
-      else if (maxQueue > 0 && queued + records.length > maxQueue) {
-        tracker.failAll(`queue full: ${queued} records are waiting and nodeMessageBufferMaxLength is ${maxQueue}`);
-      } else {
-        for (let index = 0; index < records.length; index++) {
-          try {
-            const ctx = evaluator!.context(msg, records[index], many);
-            let ev = evaluator!.evaluate(ctx);
-            if (ev instanceof Promise) ev = await ev;
-            const request = planRecord(dest!, hosts!, ctx, ev);
-            if (closing) throw new Error('not delivered: the node is stopping');
-            const part: Part<Msg> = { request, tracker, index };
-            delivery!.submit(part);
-          } catch (err) {
-            tracker.settle({ index, error: (err as Error).message });
-          }
-        }
-      }
-      tracker.start();
-      scheduleStatus();
-    }
-
-    // Messages are planned one after another so records reach the queue in arrival order.
-    let chain: Promise<void> = Promise.resolve();
-    node.on('input', (msg, send, done) => {
-      chain = chain.then(() => handle(msg, send, done)).catch((err) => done(err));
+      lastRecords.set(this.id, many ? (msg.payload as unknown[])[0] : msg.payload);
+      const reply = { send: (out: typeof msg) => send([out, null]), done };
+      if (engine) engine.receive(msg, reply);
+      else refuseMessage(msg, String(settings.endpoint), setupError!, reply);
+      status.schedule();
     });
 
-    node.on('close', (_removed, done) => {
-      closing = true;
-      lastRecords.delete(node.id);
-      clearTimeout(statusTimer);
-      const finish = () => {
-        const lost = closedMessages.filter((t) => t.undelivered > 0);
+    this.on('close', (_removed, done) => {
+      lastRecords.delete(this.id);
+      const finish = (lost: { undelivered: number }[]) => {
         if (lost.length) {
           const records = lost.reduce((n, t) => n + t.undelivered, 0);
-          node.error(`stopped with ${records} records of ${lost.length} messages not delivered; each of those messages ended with done(err)`);
+          this.error(`stopped with ${records} records of ${lost.length} messages not delivered; each of those messages ended with done(err)`);
         }
         closed = true;
-        node.status({});
+        status.stop();
         done();
       };
-      if (!delivery || !owner) return finish();
-      const abort = setTimeout(() => owner!.abort.abort(), closeDeadlineMs(RED));
-      chain.then(() => {
-        delivery!.stop();
-        return owner!.whenIdle();
-      }).then(() => {
-        clearTimeout(abort);
-        finish();
-      });
+      if (!engine) return finish([]);
+      engine.stop(closeDeadlineMs(RED)).then(finish);
     });
   }
 

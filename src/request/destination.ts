@@ -1,38 +1,19 @@
 /**
  * A destination node's settings, read and checked once when the node starts: which template
- * (or manual request), exclusions, batching, retries, and the delete guard.
+ * (or manual request), exclusions, batching, reads, relationship ids, retries, the delete guard.
  */
-import { MANUAL, MAX_BATCH, Template, getTemplate, isBatchable, typedParams } from '../catalogue';
+import { MANUAL, MAX_BATCH, Template, TemplateKind, getTemplate, isBatchable, typedParams } from '../catalogue';
 import { ConfigError } from '../core/errors';
 import { Hosts } from '../core/hosts';
 import { DESTINATION_SETTINGS, Settings, readSetting } from '../core/settings';
 import { PlannedRequest, RetryPolicy } from '../core/types';
 import { parseExclude } from './body';
-import {
-  EvaluatedRecord,
-  ManualSettings,
-  parseManualSettings,
-  planAnalyticsBatch,
-  planManualBatch,
-  planManualRecord,
-  planTemplateRecord,
-} from './plan';
+import { ManualSettings, planManualBatch, parseManualSettings } from './manual';
+import { planAnalyticsBatch } from './plan';
 
 export interface DestinationSettings {
   endpoint?: string;
   exclude?: string;
-  batch?: boolean | string;
-  batchSize?: number | string;
-  grouping?: string;
-  groupField?: string;
-  batchTimeout?: number | string;
-  dryRun?: boolean | string;
-  confirmDelete?: boolean | string;
-  method?: string;
-  url?: string;
-  headers?: string;
-  retries?: number | string;
-  retryMaxDelay?: number | string;
   [key: string]: unknown;
 }
 
@@ -46,6 +27,8 @@ export interface Batching {
 
 export interface Destination {
   endpoint: string;
+  /** write, upsert or read; a manual GET reads, other manual requests write. */
+  kind: TemplateKind;
   template?: Template;
   manual?: ManualSettings;
   /** The typedInput path parameters to evaluate for each record. */
@@ -53,6 +36,12 @@ export interface Destination {
   exclude: string[][];
   batching?: Batching;
   dryRun: boolean;
+  /** Relationship fields hold your own external ids, to be resolved before the write. */
+  externalIds: boolean;
+  /** Reads that list: stop after this many objects (0: all). */
+  maxRecords: number;
+  /** Reads that page: one output-1 message per page. */
+  split: boolean;
   retry: RetryPolicy;
 }
 
@@ -68,7 +57,7 @@ export function parseDestination(s: DestinationSettings): Destination {
   let template: Template | undefined;
   let manual: ManualSettings | undefined;
   if (endpoint === MANUAL) {
-    manual = parseManualSettings(s.method, s.url, s.headers);
+    manual = parseManualSettings(read('method'), s.url as string | undefined, s.headers as string | undefined);
   } else {
     template = getTemplate(endpoint);
     if (!template) throw new ConfigError(`unknown endpoint template "${endpoint}"`);
@@ -76,11 +65,12 @@ export function parseDestination(s: DestinationSettings): Destination {
   const method = template ? template.method : manual!.method;
   if (method === 'DELETE' && !dryRun && !read('confirmDelete')) {
     throw new ConfigError(
-      'deletes are irreversible: tick "confirm deletes" to send them (a dry run shows them without it)',
+      'deletes are irreversible: tick "Allow irreversible deletes" to send them (a dry run shows them without it)',
     );
   }
+  const kind: TemplateKind = template ? template.kind : method === 'GET' ? 'read' : 'write';
   let batching: Batching | undefined;
-  if (read('batch') && (manual || isBatchable(template!))) {
+  if (read('batch') && kind === 'write' && (manual || isBatchable(template!))) {
     batching = {
       size: Math.min(read('batchSize'), MAX_BATCH),
       timeoutMs: read('batchTimeout'),
@@ -92,19 +82,16 @@ export function parseDestination(s: DestinationSettings): Destination {
   }
   return {
     endpoint,
+    kind,
     template,
     manual,
     params: template ? typedParams(template) : [],
     exclude: parseExclude(s.exclude),
     batching,
     dryRun,
+    externalIds: read('relationshipIds') === 'external' && Boolean(template?.relationships),
+    maxRecords: read('maxRecords'),
+    split: read('split') && Boolean(template?.read?.paged),
     retry: { retries: read('retries'), maxDelayMs: read('retryMaxDelay') * 1000, baseDelayMs: BASE_RETRY_DELAY_MS },
   };
-}
-
-/** One record's request. `view` is the message the record is rendered against (manual URLs). */
-export function planRecord(dest: Destination, hosts: Hosts, view: unknown, ev: EvaluatedRecord): PlannedRequest {
-  return dest.template
-    ? planTemplateRecord(dest.template, hosts, ev, dest.exclude)
-    : planManualRecord(dest.manual!, hosts, view, ev.body, dest.exclude);
 }

@@ -14,6 +14,10 @@ export interface Settings {
   failNext: { count: number; status: number | 'drop' }[];
   rateLimit: number;
   windowMs: number;
+  /** Units a write costs in the rate window; a read costs 1. */
+  writeCost: number;
+  /** The named workspace the sandbox started with (and resets to), or null. */
+  seed: 'demo' | null;
 }
 
 export interface Controls {
@@ -27,6 +31,7 @@ export interface Controls {
   failNext(count: number, status: number | 'drop'): void;
   setLatency(ms: Latency): void;
   setRateLimit(limit: number, windowMs: number): void;
+  setWriteCost(cost: number): void;
 }
 
 export function controlRouter(sandbox: Controls): Router {
@@ -61,15 +66,23 @@ export function controlRouter(sandbox: Controls): Router {
 }
 
 /**
- * The body has the options' shape: `{ faults, latencyMs, rateLimit, windowMs }`, or the
- * fault fields at the top level. Fault fields, when given, replace the current faults.
+ * The body has the options' shape: `{ faults, latencyMs, rateLimit, windowMs, writeCost }`,
+ * or the fault fields at the top level. Fault fields, when given, replace the current
+ * faults. A rate limit and write cost given together are applied in the order that lets
+ * the pair hold (the limit must always hold one write).
  */
 function applySettings(sandbox: Controls, body: Record<string, unknown>): void {
-  const { latencyMs, rateLimit, windowMs, faults, ...flat } = body;
+  const { latencyMs, rateLimit, windowMs, writeCost, faults, ...flat } = body;
   if (faults !== undefined || Object.keys(flat).length > 0) sandbox.setFaults((faults ?? flat) as FaultOptions);
   if (latencyMs !== undefined) sandbox.setLatency(latencyMs as Latency);
-  if (rateLimit !== undefined || windowMs !== undefined) {
-    const current = sandbox.settings();
-    sandbox.setRateLimit((rateLimit ?? current.rateLimit) as number, (windowMs ?? current.windowMs) as number);
-  }
+  const current = sandbox.settings();
+  const setLimit = () => {
+    if (rateLimit !== undefined || windowMs !== undefined) {
+      sandbox.setRateLimit((rateLimit ?? current.rateLimit) as number, (windowMs ?? current.windowMs) as number);
+    }
+  };
+  const lowersCost = writeCost !== undefined && (writeCost as number) < current.writeCost;
+  if (writeCost !== undefined && lowersCost) sandbox.setWriteCost(writeCost as number);
+  setLimit();
+  if (writeCost !== undefined && !lowersCost) sandbox.setWriteCost(writeCost as number);
 }

@@ -1,36 +1,15 @@
 /**
- * The Vitally sandbox: a local emulator of Vitally's REST API (`/resources`) and
- * Analytics API (`/analytics/v1`), written from vitally-api.md and nothing in the
- * node's own code, for tests, the benchmark and `npm start`.
- *
- * Choices where Vitally documents nothing:
- * - Writes answer 200 with the object. DELETE: users 204 with no body (Vitally's
- *   scheduled delete; the sandbox removes at once); notes, tasks, projects and
- *   meetings are archived (archivedAt set, 200 with the object, still readable by
- *   id, listed only with `archived=true`); everything else is removed, 200 with the
- *   removed object.
- * - A POST with an externalId already in use is an upsert for organizations, notes,
- *   tasks and NPS responses (documented), a 400 everywhere else (no duplicates).
- * - Relationship fields (accountId, accountIds, organizationId, organizationIds,
- *   customerId, userId) must hold Vitally ids of stored objects: 400 otherwise.
- * - Lists: `limit` 1..100 (default 100; anything else is a 400, not clamped),
- *   `from` an opaque cursor, `sortBy` updatedAt (default) or createdAt, newest first.
- * - Rate limit: one strict sliding window per credential (REST key, Analytics
- *   token). Counted: every authenticated request that is not answered 429
- *   (injected 5xx and dropped connections count, 429s never do). 401s carry no
- *   RateLimit headers; every authenticated response does. Only injected 429s carry
- *   `Retry-After: 1` (Vitally documents none).
- * - Faults, in order, after auth and the window: scripted failNext, then one seeded
- *   draw decides drop / 5xx / 429. Latency delays every API response.
- * - Control routes (no auth, not logged, not rate limited): GET /_sandbox/state,
- *   GET /_sandbox/requests, GET /_sandbox/store/:resource, POST /_sandbox/reset,
- *   GET|POST /_sandbox/faults, POST /_sandbox/fail-next; the page at `/`.
+ * The Vitally sandbox: a local emulator of Vitally's REST and Analytics APIs, written from
+ * vitally-api.md and nothing in the node's own code, for tests, the benchmark and `npm start`.
+ * Its user documentation, and every choice it makes where Vitally documents nothing, is in
+ * docs/sandbox.md.
  */
-export { Sandbox, startSandbox } from './sandbox';
-export type { SandboxOptions } from './sandbox';
+export { Sandbox, startSandbox, SEED_NAMES } from './sandbox';
+export type { SandboxOptions, SeedName } from './sandbox';
 export type { FaultOptions, Latency } from './faults';
 export type { LoggedRequest, Counters } from './request-log';
 export type { Settings } from './control-routes';
 export type { SandboxState } from './page';
-export { SEEDED_CUSTOM_OBJECT_ID } from './resources';
+export { DEMO, SEEDED_CUSTOM_OBJECT_ID } from './demo';
 export type { SeedData } from './resources';
+export { ServerRateWindow } from './rate-window';

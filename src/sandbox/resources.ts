@@ -4,6 +4,9 @@
  * externalId and what DELETE does. Written from the API notes alone, never from
  * the node's own catalogue, so the two can disagree and a wrong path or field shows.
  */
+import { randomUUID } from 'node:crypto';
+import { SEEDED_CUSTOM_OBJECT_ID } from './demo';
+import { accountScope, memberOf, NESTED_UNDER_PARENTS, NestedResource, organizationScope, Scope } from './relations';
 import { Collection, SortBy, Store, StoredObject } from './store';
 import { Params, RouteInput, Router } from './router';
 import { asObject, badRequest, Body, notFound, ok, Reply } from './reply';
@@ -27,8 +30,8 @@ interface ResourceSpec {
 
 export type SeedData = Record<string, Body[]>;
 
+export { SEEDED_CUSTOM_OBJECT_ID };
 /** The custom object definition every sandbox starts with, so instance templates work out of the box. */
-export const SEEDED_CUSTOM_OBJECT_ID = '6f1c2a9e-4b7d-4c3a-9e58-5b0d7a1c2f30';
 const SEEDED_CUSTOM_OBJECT = {
   id: SEEDED_CUSTOM_OBJECT_ID,
   name: 'subscriptions',
@@ -178,6 +181,9 @@ const SPECS = {
       arrays: ['customFields'],
     },
   },
+  // Read-only: defined in Vitally's UI, listed through the API.
+  admins: { noun: 'admin', lookup: 'id', ops: ['list'], rules: {} },
+  projectTemplates: { noun: 'project template', lookup: 'id', ops: ['list'], rules: {} },
 } satisfies Record<string, ResourceSpec>;
 
 const INSTANCES: ResourceSpec = {
@@ -193,7 +199,22 @@ const INSTANCES: ResourceSpec = {
   },
 };
 
-const KEY_FIELDS: Record<string, string> = { meetingTranscripts: 'meetingId' };
+const KEY_FIELDS: Record<string, string> = { meetingTranscripts: 'meetingId', admins: 'email' };
+
+/** Custom traits (GET /customFields), seeded only: Vitally has no API to create them. */
+const CUSTOM_FIELDS = 'customFields';
+const CUSTOM_FIELD_MODELS = [
+  'users',
+  'accounts',
+  'organizations',
+  'customObjects',
+  'tasks',
+  'notes',
+  'projects',
+  'conversations',
+  'team',
+];
+const ACCOUNT_STATUSES = ['active', 'churned', 'activeOrChurned'];
 
 const instancesOf = (customObjectId: string): string => `customObjects/${customObjectId}/instances`;
 
@@ -225,11 +246,18 @@ class Resource {
     readonly spec: ResourceSpec,
   ) {}
 
-  list(coll: Collection, query: URLSearchParams): Reply {
+  /** A page of `coll`, of the objects `scope` keeps (all when absent) and the list's own filters keep. */
+  list(coll: Collection, query: URLSearchParams, scope?: (o: StoredObject) => boolean): Reply {
+    const page = pageParams(query);
+    const filters = [scope, this.filter(query)].filter((f) => f !== undefined);
+    const filter = filters.length ? (o: StoredObject) => filters.every((f) => f(o)) : undefined;
+    return ok(coll.page({ ...page, filter }));
+  }
+
+  /** The list's own query filters: archived objects are listed only with `archived=true`. */
+  protected filter(query: URLSearchParams): ((o: StoredObject) => boolean) | undefined {
     const archived = query.get('archived') === 'true';
-    const filter =
-      this.spec.deletion === 'archive' ? (o: StoredObject) => Boolean(o.archivedAt) === archived : undefined;
-    return ok(coll.page({ ...pageParams(query), filter }));
+    return this.spec.deletion === 'archive' ? (o) => Boolean(o.archivedAt) === archived : undefined;
   }
 
   get(coll: Collection, id: string, query: URLSearchParams): Reply {
@@ -307,7 +335,7 @@ class Conversations extends Resource {
       const key = String(m.externalId);
       const holder = this.messages.getByKey(key);
       if (seen.has(key) || (holder && holder.conversationId !== conversationId)) {
-        throw badRequest(`messages[${i}].externalId ${key} is already used by another message`);
+        throw badRequest(`messages[${i}].externalId ${key} already exists on another message`);
       }
       seen.add(key);
     });
@@ -329,14 +357,68 @@ function addMessage(messages: Collection, conversationId: string, m: Body): Stor
   return messages.insert({ ...fields, conversationId, type: from.type === 'admin' ? 'outbound' : 'inbound' });
 }
 
-/** Creating a definition opens its instance collection. */
+/** An account is churned when it has a `churnedAt`, as a trait (how Vitally sets it) or as a field. */
+const isChurned = (a: StoredObject): boolean =>
+  present(a.churnedAt) || (isPlainObject(a.traits) && present(a.traits.churnedAt));
+
+/** Lists take `status`: active (default), churned or activeOrChurned. */
+class Accounts extends Resource {
+  protected filter(query: URLSearchParams): ((o: StoredObject) => boolean) | undefined {
+    const status = query.get('status') ?? 'active';
+    if (!ACCOUNT_STATUSES.includes(status)) throw badRequest(`status must be one of ${ACCOUNT_STATUSES.join(', ')}`);
+    if (status === 'activeOrChurned') return undefined;
+    return (o) => isChurned(o) === (status === 'churned');
+  }
+}
+
+/** Lists take `categoryId`. */
+class ProjectTemplates extends Resource {
+  protected filter(query: URLSearchParams): ((o: StoredObject) => boolean) | undefined {
+    const categoryId = query.get('categoryId');
+    return categoryId === null ? undefined : (o) => o.categoryId === categoryId;
+  }
+}
+
+/** Creating a definition opens its instance collection; its custom fields get an id, a path and a date. */
 class CustomObjects extends Resource {
   protected save(coll: Collection, existing: StoredObject | undefined, body: Body): StoredObject {
-    const definition = super.save(coll, existing, body);
+    const fields = Array.isArray(body.customFields) ? { customFields: body.customFields.map(completeField) } : {};
+    const definition = super.save(coll, existing, { ...body, ...fields });
     this.store.ensure(instancesOf(definition.id));
     return definition;
   }
 }
+
+/** A custom object's field as written: kept as given, with the id, path and createdAt Vitally would add. */
+function completeField(field: unknown): unknown {
+  if (!isPlainObject(field)) return field;
+  const label = typeof field.label === 'string' ? field.label : '';
+  const path = typeof field.name === 'string' && field.name ? field.name : camelCase(label);
+  return { id: randomUUID(), path, createdAt: new Date().toISOString(), ...field };
+}
+
+function camelCase(label: string): string {
+  const words = label.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase())).join('');
+}
+
+/** A custom field as GET /customFields answers it: `{ id, label, type, path, createdAt, options? }`. */
+function fieldView(field: Body, fallbackCreatedAt: unknown): Body {
+  const { id, label, type, path, createdAt, options } = field;
+  return {
+    id,
+    label,
+    type,
+    path,
+    createdAt: createdAt ?? fallbackCreatedAt,
+    ...(options !== undefined && { options }),
+  };
+}
+
+const byLabel = (a: Body, b: Body): number => {
+  const [x, y] = [String(a.label ?? ''), String(b.label ?? '')];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 type Matcher = (o: StoredObject, q: string) => boolean;
 const byField =
@@ -354,20 +436,33 @@ const INSTANCE_SEARCH = Object.fromEntries(
 );
 
 /** GET .../search: exactly one of the matchers' names as a query parameter; answers every match. */
-function search(coll: Collection, query: URLSearchParams, matchers: Record<string, Matcher>): StoredObject[] {
+function search(
+  coll: Collection,
+  query: URLSearchParams,
+  matchers: Record<string, Matcher>,
+  alternative = '',
+): StoredObject[] {
   const given = Object.keys(matchers).filter((f) => query.has(f));
-  if (given.length !== 1) throw badRequest(`exactly one of ${Object.keys(matchers).join(', ')} is required`);
+  if (given.length !== 1)
+    throw badRequest(`exactly one of ${Object.keys(matchers).join(', ')}${alternative} is required`);
   const [field] = given;
   const q = query.get(field)!;
   return coll.values().filter((o) => matchers[field](o, q));
 }
+
+const CUSTOM_FIELD_PAIR = ['customFieldId', 'customFieldValue'];
 
 export class RestApi {
   private readonly router = new Router();
   private readonly resources = new Map<string, Resource>();
 
   constructor(private readonly store: Store) {
-    const classes: Record<string, typeof Resource> = { conversations: Conversations, customObjects: CustomObjects };
+    const classes: Record<string, typeof Resource> = {
+      accounts: Accounts,
+      conversations: Conversations,
+      customObjects: CustomObjects,
+      projectTemplates: ProjectTemplates,
+    };
     for (const [name, spec] of Object.entries(SPECS) as [string, ResourceSpec][]) {
       this.resources.set(name, new (classes[name] ?? Resource)(store, spec));
     }
@@ -379,8 +474,20 @@ export class RestApi {
       .add('GET', '/meetings/:id/transcript', ({ params, query }) => ok(this.transcriptOf(params.id, query)))
       .add('POST', '/meetings/:id/transcript', ({ params, query, body }) => this.setTranscript(params.id, query, body))
       .add('GET', '/customObjects/:coId/instances/search', ({ params, query }) =>
-        ok(search(this.instances(params), query, INSTANCE_SEARCH)),
+        ok(this.searchInstances(params, query)),
+      )
+      .add('GET', '/customFields', ({ query }) => ok(this.customFields(query)))
+      .add('GET', '/admins/search', ({ query }) => ok(this.adminByEmail(query)))
+      .add('GET', '/organizations/:id/accounts', ({ params, query }) =>
+        this.resource('accounts').list(this.coll('accounts'), query, this.accountsOf(params.id)),
       );
+    for (const parent of ['accounts', 'organizations'] as const) {
+      for (const child of NESTED_UNDER_PARENTS) {
+        this.router.add('GET', `/${parent}/:id/${child}`, ({ params, query }) =>
+          this.nestedList(parent, params.id, child, query),
+        );
+      }
+    }
     for (const [name, resource] of this.resources) this.mount(`/${name}`, resource, () => this.coll(name));
     this.mount('/customObjects/:coId/instances', new Resource(store, INSTANCES), (p) => this.instances(p));
   }
@@ -389,10 +496,16 @@ export class RestApi {
     return this.router.dispatch(method, segments, query, body);
   }
 
-  /** Fresh collections holding the seeded custom object definition plus `data` (stored as given, unvalidated). */
+  /**
+   * Fresh collections holding the seeded custom object definition plus `data` (stored as
+   * given, unvalidated). A definition in `data` with the seeded id replaces the default one.
+   */
   seed(data: SeedData = {}): void {
     for (const name of this.resources.keys()) this.store.ensure(name, KEY_FIELDS[name]);
-    const definitions = [SEEDED_CUSTOM_OBJECT, ...(data.customObjects ?? [])];
+    this.store.ensure(CUSTOM_FIELDS);
+    const given = data.customObjects ?? [];
+    const replacesSeeded = given.some((d) => d.id === SEEDED_CUSTOM_OBJECT_ID);
+    const definitions = replacesSeeded ? given : [SEEDED_CUSTOM_OBJECT, ...given];
     for (const d of definitions) this.store.ensure(instancesOf(this.coll('customObjects').insert(d).id));
     for (const [name, objects] of Object.entries(data)) {
       if (name === 'customObjects') continue;
@@ -466,4 +579,91 @@ export class RestApi {
     const fields = { transcript: asObject(body).transcript, meetingId: meeting.id };
     return ok(this.resource('meetingTranscripts').write(transcripts, transcripts.getByKey(meeting.id), fields, true));
   }
+
+  /** The instances of one custom object matching exactly one criterion: a bare array, as in Vitally. */
+  private searchInstances(params: Params, query: URLSearchParams): StoredObject[] {
+    const coll = this.instances(params);
+    const pair = CUSTOM_FIELD_PAIR.filter((f) => query.has(f));
+    if (pair.length === 1) throw badRequest('customFieldId and customFieldValue go together');
+    if (pair.length === 0) return search(coll, query, INSTANCE_SEARCH, ', or customFieldId with customFieldValue');
+    if (Object.keys(INSTANCE_SEARCH).some((f) => query.has(f))) {
+      throw badRequest(
+        `exactly one of ${Object.keys(INSTANCE_SEARCH).join(', ')}, or customFieldId with customFieldValue is required`,
+      );
+    }
+    const definition = this.coll('customObjects').getById(params.coId)!;
+    const fieldId = query.get('customFieldId');
+    const field = (Array.isArray(definition.customFields) ? (definition.customFields as Body[]) : []).find(
+      (f) => isPlainObject(f) && f.id === fieldId,
+    );
+    if (!field) throw badRequest(`customFieldId ${fieldId} is not a custom field of custom object ${params.coId}`);
+    const value = query.get('customFieldValue');
+    return coll.values().filter((o) => {
+      const v = isPlainObject(o.traits) ? o.traits[String(field.path)] : undefined;
+      return v !== undefined && v !== null && String(v) === value;
+    });
+  }
+
+  /** GET /customFields[?model=...]: a bare array sorted by label; every model's fields without `model`. */
+  private customFields(query: URLSearchParams): Body[] {
+    const model = query.get('model');
+    if (model !== null && !CUSTOM_FIELD_MODELS.includes(model)) {
+      throw badRequest(`model must be one of ${CUSTOM_FIELD_MODELS.join(', ')}`);
+    }
+    const definitions = this.coll('customObjects').values();
+    if (model === 'customObjects') {
+      const id = query.get('customObjectId');
+      if (!id) throw badRequest('customObjectId is required when model is customObjects');
+      const definition = definitions.find((d) => d.id === id);
+      if (!definition) throw notFound(`No custom object found with id ${id}`);
+      return fieldsOf(definition).sort(byLabel);
+    }
+    const traits = this.coll(CUSTOM_FIELDS)
+      .values()
+      .filter((f) => model === null || f.model === model)
+      .map((f) => fieldView(f, f.createdAt));
+    const objectFields = model === null ? definitions.flatMap(fieldsOf) : [];
+    return [...traits, ...objectFields].sort(byLabel);
+  }
+
+  /** GET /admins/search?email=: one admin `{ id, name, email, licenseStatus }`, or a 404. */
+  private adminByEmail(query: URLSearchParams): Body {
+    const email = query.get('email');
+    if (!email) throw badRequest('email is required');
+    const admin = this.coll('admins')
+      .values()
+      .find((a) => emailOf(a) === email.toLowerCase());
+    if (!admin) throw notFound(`No admin found with email ${email}`);
+    const { id, name, email: stored, licenseStatus } = admin;
+    return { id, name, email: stored, licenseStatus };
+  }
+
+  /** The accounts of an organization (by Vitally id or externalId), for /organizations/:id/accounts. */
+  private accountsOf(organizationId: string): (o: StoredObject) => boolean {
+    const organization = this.parent('organizations', organizationId);
+    return (a) => a.organizationId === organization.id;
+  }
+
+  /** GET /accounts/:id/<child> and /organizations/:id/<child>: the child's list, kept to the parent's objects. */
+  private nestedList(
+    parentKind: 'accounts' | 'organizations',
+    parentId: string,
+    child: NestedResource,
+    query: URLSearchParams,
+  ): Reply {
+    const parent = this.parent(parentKind, parentId);
+    const scope: Scope = parentKind === 'accounts' ? accountScope(parent) : organizationScope(this.store, parent);
+    return this.resource(child).list(this.coll(child), query, memberOf(this.store, child, scope));
+  }
+
+  /** A parent account or organization by Vitally id or externalId; 404 when unknown. */
+  private parent(kind: 'accounts' | 'organizations', id: string): StoredObject {
+    return this.resource(kind).find(this.coll(kind), id, new URLSearchParams());
+  }
+}
+
+/** A custom object definition's fields in the /customFields shape. */
+function fieldsOf(definition: StoredObject): Body[] {
+  const fields = Array.isArray(definition.customFields) ? definition.customFields : [];
+  return fields.filter(isPlainObject).map((f) => fieldView(f, definition.createdAt));
 }

@@ -5,8 +5,9 @@ import { restAuthHeader } from './auth';
 import { controlRouter, Controls, Settings } from './control-routes';
 import { FaultOptions, FaultPlan, Latency } from './faults';
 import { renderPage, SandboxState } from './page';
-import { SlidingWindow } from './rate-window';
+import { ServerRateWindow } from './rate-window';
 import { Counters, CredentialKind, LoggedRequest, RequestLog } from './request-log';
+import { demoData } from './demo';
 import { RestApi, SeedData } from './resources';
 import { createRequestListener, Engine } from './server';
 import type { Body } from './reply';
@@ -25,10 +26,20 @@ export interface SandboxOptions {
   rateLimit?: number;
   /** Default 60000. */
   windowMs?: number;
+  /**
+   * Units each write (any method but GET and HEAD, REST and Analytics) costs in the rate
+   * window; a read costs 1. An integer from 1 to `rateLimit`. Default 1.
+   */
+  writeCost?: number;
   latencyMs?: Latency;
   faults?: FaultOptions;
-  /** Seed of the fault and latency randomness; random when omitted. */
-  seed?: number;
+  /**
+   * `'demo'`: start (and reset) with the demo workspace (see `DEMO`). A number: the seed
+   * of the fault and latency randomness, as `faultSeed` (kept for existing callers).
+   */
+  seed?: number | SeedName;
+  /** Seed of the fault and latency randomness; random when omitted. Wins over a numeric `seed`. */
+  faultSeed?: number;
   /** How many requests the log keeps. Default 1000. */
   logLimit?: number;
   /** Keep the time of every request the rate window counted (see `acceptedTimes`). */
@@ -36,6 +47,10 @@ export interface SandboxOptions {
   /** Objects stored at start and after every reset, by resource name (`accounts`, `customObjects/<id>/instances`...), unvalidated; given ids are kept. */
   data?: SeedData;
 }
+
+/** Named starting workspaces: `demo` is the only one. */
+export type SeedName = 'demo';
+export const SEED_NAMES: readonly SeedName[] = ['demo'];
 
 const PAGE_LATEST = 5;
 const STATE_REQUESTS = 50;
@@ -47,10 +62,12 @@ export class Sandbox implements Controls {
   private readonly host: string;
   private readonly store = new Store();
   private readonly restApi: RestApi;
-  private readonly analyticsApi = new AnalyticsApi();
+  private readonly analyticsApi: AnalyticsApi;
   private readonly log: RequestLog;
   private readonly faults: FaultPlan;
-  private readonly windows: Record<CredentialKind, SlidingWindow>;
+  private readonly windows: Record<CredentialKind, ServerRateWindow>;
+  private writeCostValue = 1;
+  private readonly seedName?: SeedName;
 
   constructor(private readonly options: SandboxOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -58,11 +75,27 @@ export class Sandbox implements Controls {
     const limit = options.rateLimit ?? 1000;
     const windowMs = options.windowMs ?? 60_000;
     // One window per credential: Vitally's budget is per key.
-    this.windows = { rest: new SlidingWindow(limit, windowMs), analytics: new SlidingWindow(limit, windowMs) };
-    this.faults = new FaultPlan(options.seed ?? Math.floor(Math.random() * 2 ** 32), options.faults, options.latencyMs);
+    this.windows = { rest: new ServerRateWindow(limit, windowMs), analytics: new ServerRateWindow(limit, windowMs) };
+    this.setWriteCost(options.writeCost ?? 1);
+    const { seed } = options;
+    if (seed !== undefined && typeof seed !== 'number' && !SEED_NAMES.includes(seed)) {
+      throw new RangeError(`seed must be ${SEED_NAMES.join(' or ')} or a number, not ${JSON.stringify(seed)}`);
+    }
+    this.seedName = typeof seed === 'string' ? seed : undefined;
+    const randomSeed = options.faultSeed ?? (typeof seed === 'number' ? seed : undefined);
+    this.faults = new FaultPlan(randomSeed ?? Math.floor(Math.random() * 2 ** 32), options.faults, options.latencyMs);
     this.log = new RequestLog(options.logLimit ?? 1000, options.recordAcceptedTimes ?? false);
     this.restApi = new RestApi(this.store);
-    this.restApi.seed(options.data);
+    this.restApi.seed(this.seedData());
+    this.analyticsApi = new AnalyticsApi();
+  }
+
+  /** What the store starts with: the named workspace, if any, then `data`. */
+  private seedData(): SeedData {
+    const data: SeedData = this.seedName === 'demo' ? demoData() : {};
+    for (const [name, objects] of Object.entries(this.options.data ?? {}))
+      data[name] = [...(data[name] ?? []), ...objects];
+    return data;
   }
 
   /** e.g. http://127.0.0.1:4010; valid after start(). */
@@ -113,16 +146,28 @@ export class Sandbox implements Controls {
     this.faults.setLatency(ms);
   }
 
-  /** Applies to both credentials' windows; requests already counted stay counted. */
+  /** Applies to both credentials' windows; requests already counted stay counted. The limit must hold one write. */
   setRateLimit(limit: number, windowMs: number): void {
+    if (Number.isInteger(limit) && limit < this.writeCostValue) {
+      throw new RangeError(`rateLimit must be at least writeCost (${this.writeCostValue})`);
+    }
     this.windows.rest.reconfigure(limit, windowMs);
     this.windows.analytics.reconfigure(limit, windowMs);
   }
 
-  /** Back to the seeded store, an empty log and counters, empty rate windows, no scripted failures; settings stay. */
+  /** Units each write costs from now on (reads cost 1); an integer from 1 to the rate limit. */
+  setWriteCost(cost: number): void {
+    const limit = this.windows.rest.limit;
+    if (!Number.isInteger(cost) || cost < 1 || cost > limit) {
+      throw new RangeError(`writeCost must be an integer from 1 to rateLimit (${limit})`);
+    }
+    this.writeCostValue = cost;
+  }
+
+  /** Back to the seeded store (demo workspace and `data`), an empty log and counters, empty rate windows, no scripted failures; settings stay. */
   reset(): void {
     this.store.clear();
-    this.restApi.seed(this.options.data);
+    this.restApi.seed(this.seedData());
     this.analyticsApi.reset();
     this.log.reset();
     this.faults.reset();
@@ -160,7 +205,13 @@ export class Sandbox implements Controls {
 
   settings(): Settings {
     const { rest } = this.windows;
-    return { ...this.faults.describe(), rateLimit: rest.limit, windowMs: rest.windowMs };
+    return {
+      ...this.faults.describe(),
+      rateLimit: rest.limit,
+      windowMs: rest.windowMs,
+      writeCost: this.writeCostValue,
+      seed: this.seedName ?? null,
+    };
   }
 
   state(): SandboxState {
@@ -199,6 +250,7 @@ export class Sandbox implements Controls {
       restHeader: restAuthHeader(apiKey),
       analyticsToken: this.options.analyticsToken ?? 'sandbox-analytics-token',
       windows: this.windows,
+      costOf: (method) => (method === 'GET' || method === 'HEAD' ? 1 : this.writeCostValue),
       faults: this.faults,
       log: this.log,
       rest: (method, segments, query, body) => this.restApi.handle(method, segments, query, body),

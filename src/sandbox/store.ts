@@ -140,7 +140,7 @@ export class Collection {
     const key = obj[this.keyField];
     const holder = isKey(key) ? this.byKey.get(String(key)) : undefined;
     if (holder !== undefined && holder !== obj.id) {
-      throw badRequest(`${this.keyField} ${String(key)} is already used by ${this.name} ${holder}`);
+      throw badRequest(`${this.keyField} ${String(key)} already exists in ${this.name} (id ${holder})`);
     }
   }
 

@@ -12,6 +12,8 @@ export interface Rules {
   dates?: string[];
   arrays?: string[];
   nonEmptyArrays?: string[];
+  /** Fields that must be JSON objects when present (`traits` always must). */
+  objects?: string[];
   /** Field -> collection whose Vitally id it must hold (every entry, for arrays). */
   refs?: Record<string, string>;
   enums?: Record<string, readonly string[]>;
@@ -61,7 +63,9 @@ export function validate(rules: Rules, body: Body, ctx: ValidationContext): void
     if (present(body[f]) && !allowed.includes(body[f] as string))
       throw badRequest(`${p}${f} must be one of ${allowed.join(', ')}`);
   }
-  if (present(body.traits) && !isPlainObject(body.traits)) throw badRequest(`${p}traits must be an object`);
+  for (const f of new Set(['traits', ...(rules.objects ?? [])])) {
+    if (present(body[f]) && !isPlainObject(body[f])) throw badRequest(`${p}${f} must be an object`);
+  }
   for (const [f, collection] of Object.entries(rules.refs ?? {})) {
     if (ctx.exists && present(body[f])) checkRefs(body[f], p + f, collection, ctx.exists);
   }

@@ -10,7 +10,9 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 // ws comes with Node-RED's editor API (Node 20 has no WebSocket client of its own).
-const WS = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@node-red/editor-api/package.json'))] }));
+const WS = require(
+  require.resolve('ws', { paths: [path.dirname(require.resolve('@node-red/editor-api/package.json'))] }),
+);
 
 const RED_JS = require.resolve('node-red/red.js');
 
@@ -51,7 +53,7 @@ async function waitFor(check, { timeout = 10000, interval = 50, what = 'conditio
  * Starts Node-RED with `userDir` (created if missing) and settings merged over quiet,
  * loopback-only defaults. Resolves once the admin API answers.
  */
-async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
+async function startNodeRed({ userDir, settings = {}, timeout = 30000, node = process.execPath, redJs = RED_JS } = {}) {
   fs.mkdirSync(userDir, { recursive: true });
   const port = await freePort();
   const all = {
@@ -71,9 +73,10 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
   const settingsFile = path.join(userDir, 'test-settings.js');
   fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(all, null, 2)};\n`);
 
-  const child = spawn(process.execPath, [RED_JS, '--settings', settingsFile, '--userDir', userDir], {
+  const child = spawn(node, [redJs, '--settings', settingsFile, '--userDir', userDir], {
     cwd: userDir,
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '' },
+    // A Node binary of another version finds its own npm beside it.
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '', PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH || ''}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
@@ -84,7 +87,12 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
-  const exit = new Promise((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  const exit = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
 
   const url = `http://127.0.0.1:${port}`;
   const red = {
@@ -94,6 +102,7 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
     output,
     /** The log so far, for assertion messages. */
     log: () => output.join('\n'),
+    tail: (n = 25) => output.slice(-n).join('\n'),
     async stop() {
       if (exited) return exited;
       child.kill('SIGINT');
@@ -105,19 +114,30 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
     async request(method, route, body, headers = {}) {
       const res = await fetch(url + route, {
         method,
-        headers: { Accept: 'application/json', ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers },
+        headers: {
+          Accept: 'application/json',
+          ...(body !== undefined && { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
       let json;
-      try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
       return { status: res.status, body: json, text };
     },
     /** Full deploy of `flows` (an array of nodes; credentials may sit inline on nodes). */
     async deploy(flows) {
       const started = () => output.filter((line) => / - \[info\] Started flows$/.test(line)).length;
       const before = started();
-      const res = await red.request('POST', '/flows', flows, { 'Node-RED-API-Version': 'v1', 'Node-RED-Deployment-Type': 'full' });
+      const res = await red.request('POST', '/flows', flows, {
+        'Node-RED-API-Version': 'v1',
+        'Node-RED-Deployment-Type': 'full',
+      });
       if (res.status !== 204) throw new Error(`deploy answered ${res.status}: ${res.text}`);
       // The admin API answers before the new flows have started: wait for the runtime to say so.
       await waitFor(() => started() > before, { timeout: 10000, what: `the deployed flows to start\n${red.log()}` });
@@ -125,16 +145,23 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000 } = {}) {
     /** Presses an inject node's button. */
     async inject(id) {
       const res = await red.request('POST', `/inject/${id}`);
-      if (res.status !== 200) throw new Error(`inject ${id} answered ${res.status}: ${res.text}\n${red.log().split('\n').slice(-20).join('\n')}`);
+      if (res.status !== 200)
+        throw new Error(
+          `inject ${id} answered ${res.status}: ${res.text}\n${red.log().split('\n').slice(-20).join('\n')}`,
+        );
     },
   };
 
   try {
-    await waitFor(async () => {
-      if (exited) throw new Error(`Node-RED exited (${JSON.stringify(exited)})`);
-      const res = await fetch(`${url}/settings`).catch(() => null);
-      return res && res.status === 200;
-    }, { timeout, interval: 100, what: 'Node-RED to answer' });
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`Node-RED exited (${JSON.stringify(exited)})`);
+        const res = await fetch(`${url}/settings`).catch(() => null);
+        // 401: the admin API is up and guarded by adminAuth.
+        return res && (res.status === 200 || res.status === 401);
+      },
+      { timeout, interval: 100, what: 'Node-RED to answer' },
+    );
   } catch (err) {
     await red.stop();
     err.message += `\n--- Node-RED output ---\n${red.log()}`;
@@ -152,20 +179,35 @@ async function debugStream(red) {
   const messages = [];
   ws.on('message', (data) => {
     let packets;
-    try { packets = JSON.parse(String(data)); } catch { return; }
+    try {
+      packets = JSON.parse(String(data));
+    } catch {
+      return;
+    }
     for (const p of Array.isArray(packets) ? packets : [packets]) {
       if (p.topic !== 'debug' || !p.data) continue;
-      messages.push({ id: p.data.id, name: p.data.name, property: p.data.property, format: p.data.format, msg: decode(p.data) });
+      messages.push({
+        id: p.data.id,
+        name: p.data.name,
+        property: p.data.property,
+        format: p.data.format,
+        msg: decode(p.data),
+      });
     }
   });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
   ws.send(JSON.stringify({ subscribe: 'debug' }));
   // The subscription is handled asynchronously: give it a moment before anything is sent.
   await sleep(100);
   return {
     messages,
     from: (id) => messages.filter((m) => m.id === id).map((m) => m.msg),
-    clear: () => { messages.length = 0; },
+    clear: () => {
+      messages.length = 0;
+    },
     close: () => ws.close(),
   };
 }
@@ -173,7 +215,11 @@ async function debugStream(red) {
 function decode(data) {
   if (typeof data.msg !== 'string') return data.msg;
   if (/^(Object|array|Array)/.test(String(data.format)) || /^\[|^\{/.test(data.msg)) {
-    try { return JSON.parse(data.msg); } catch { /* fall through */ }
+    try {
+      return JSON.parse(data.msg);
+    } catch {
+      /* fall through */
+    }
   }
   if (data.format === 'number') return Number(data.msg);
   if (data.format === 'boolean') return data.msg === 'true';

@@ -18,11 +18,16 @@ describe('vitally-config and the admin endpoints', function () {
     it('serves the catalogue the editor reads', async function () {
       await load(sandbox, []);
       const res = await helper.request().get('/vitally/endpoints').expect(200);
-      assert.strictEqual(res.body.length, 31);
+      const { TEMPLATES } = require('../../dist/catalogue');
+      assert.strictEqual(res.body.length, TEMPLATES.length);
       const upd = res.body.find((t) => t.id === 'updateCustomObjectInstance');
       assert.deepStrictEqual(upd.params, ['customObjectId', 'instanceId']);
-      assert.deepStrictEqual(Object.keys(upd).sort(),
-        ['api', 'batchable', 'description', 'group', 'id', 'irreversible', 'label', 'method', 'params', 'path', 'required'].sort());
+      assert.deepStrictEqual(Object.keys(upd).sort(), [
+        'api', 'batchable', 'description', 'group', 'id', 'irreversible', 'kind', 'label', 'many', 'method', 'optionalParams',
+        'paged', 'params', 'path', 'relationships', 'required', 'sample', 'sampleParams',
+      ]);
+      const list = res.body.find((t) => t.id === 'listUsers');
+      assert.deepStrictEqual([list.kind, list.paged, list.optionalParams], ['read', true, ['accountId', 'organizationId']]);
     });
   });
 
@@ -81,7 +86,7 @@ describe('vitally-config and the admin endpoints', function () {
       await load(sandbox, []);
       const body = await post('/vitally/test-connection', { region: 'custom', baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY });
       assert.strictEqual(body.ok, false);
-      assert.match(body.message, /Could not reach 127\.0\.0\.1:\d+: network error: ECONNREFUSED/);
+      assert.match(body.message, /Could not reach 127\.0\.0\.1:\d+: connection refused: 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     });
 
     it('refuses a subdomain that is not a hostname label, before any request', async function () {
@@ -106,6 +111,8 @@ describe('vitally-config and the admin endpoints', function () {
         url: `${sandbox.url}/resources/accounts/a%2Fb`,
         headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
         body: { name: 'New name' },
+        purpose: 'write',
+        records: 1,
       }]);
     });
 
@@ -120,14 +127,14 @@ describe('vitally-config and the admin endpoints', function () {
       const bad = await post('/vitally/preview', { node: { vitally: 'x', endpoint: 'createNote' }, config: { region: 'us', subdomain: 'a.b' }, record: {} });
       assert.match(bad.error, /not a valid Vitally subdomain/);
       const send = await post('/vitally/test-send', { node: { vitally: 'not-deployed-yet', endpoint: 'createAccount' }, config: { region: 'us', subdomain: 'acme' }, record: { externalId: 'x', name: 'x' } });
-      assert.match(send.error, /deploy the Vitally config node first/);
+      assert.match(send.error, /Deploy the Vitally config node first/);
     });
 
     it('previews an Analytics batch as one /batch call', async function () {
       await load(sandbox, []);
       const requests = await post('/vitally/preview', {
         node: { vitally: 'cfg', endpoint: 'analyticsTrack', batch: true, batchSize: 100 },
-        record: [{ userId: 'u1', event: 'a' }, { userId: 'u2', event: 'b' }],
+        record: [{ userId: 'u1', event: 'a', properties: {} }, { userId: 'u2', event: 'b', properties: {} }],
       });
       assert.strictEqual(requests.length, 1);
       assert.strictEqual(requests[0].url, `${sandbox.url}/analytics/v1/batch`);
@@ -153,7 +160,7 @@ describe('vitally-config and the admin endpoints', function () {
       await load(sandbox, []);
       const before = sandbox.counters.total;
       const body = await post('/vitally/test-send', { node: { vitally: 'cfg', endpoint: 'deleteAccount', accountId: 'x', dryRun: true }, record: {} });
-      assert.match(body.error, /confirm deletes/);
+      assert.match(body.error, /Allow irreversible deletes/);
       assert.strictEqual(sandbox.counters.total, before);
     });
   });

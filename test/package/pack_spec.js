@@ -3,6 +3,7 @@
  * The package as users get it: `npm pack` the built repository, `npm install` the tarball
  * into a fresh Node-RED user directory (runtime dependencies from the npm cache), start
  * Node-RED 4 on that directory and check that both node types and the examples load.
+ * The same tarball (./pack.js) goes through the version matrix in test/matrix/.
  */
 const assert = require('assert');
 const { execFile } = require('child_process');
@@ -11,31 +12,21 @@ const os = require('os');
 const path = require('path');
 const { promisify } = require('util');
 const { startNodeRed } = require('../examples/node-red-runner');
+const { packOnce, ROOT, PKG, NPM } = require('./pack');
 
 const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 describe('npm package (pack, install, load in Node-RED 4)', function () {
   this.timeout(240000);
   let tmp;
-  let packed; // npm pack --json entry: { filename, files: [{ path }] }
+  let packed; // { tarball, filename, files }
   let tarball;
   let red;
 
   before(async function () {
-    for (const built of Object.values(PKG['node-red'].nodes)) {
-      assert.ok(fs.existsSync(path.join(ROOT, built)), `${built} is missing: run npm run build`);
-    }
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitally-pack-'));
-    const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', tmp], {
-      cwd: ROOT,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    packed = JSON.parse(stdout)[0];
-    tarball = path.join(tmp, packed.filename);
-    assert.ok(fs.existsSync(tarball), `npm pack wrote ${tarball}`);
+    packed = await packOnce();
+    tarball = packed.tarball;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitally-pack-install-'));
   });
 
   after(async function () {
@@ -43,7 +34,7 @@ describe('npm package (pack, install, load in Node-RED 4)', function () {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const files = () => packed.files.map((f) => f.path.replace(/\\/g, '/')).sort();
+  const files = () => packed.files;
 
   it('ships the built nodes beside their HTML, icons and locales, the examples, README and LICENSE', function () {
     const list = files();

@@ -4,7 +4,7 @@ const { startSandbox } = require('../../dist/sandbox');
 const { API_KEY, ANALYTICS_TOKEN, REST_AUTH, ANALYTICS_AUTH, request, useSandbox } = require('./helpers');
 
 const basic = (s) => `Basic ${Buffer.from(s).toString('base64')}`;
-const ping = { type: 'user', userId: 'u1', timestamp: '2024-01-01T00:00:00Z' };
+const ping = { type: 'user', userId: 'u1', accountId: 'a1', traits: {}, timestamp: '2024-01-01T00:00:00Z' };
 
 describe('sandbox auth', () => {
   const t = useSandbox();
@@ -59,11 +59,26 @@ describe('sandbox auth', () => {
     assert.equal(rest.status, 401, 'the analytics token is no REST key');
   });
 
-  it('neither counts a 401 against the rate window nor sends RateLimit headers with it', async () => {
-    const res = await request(t.sandbox, 'GET', '/resources/accounts', { headers: { Authorization: basic('nope:') } });
-    assert.equal(res.headers['ratelimit-limit'], undefined);
+  it("sends the API's RateLimit headers with a 401 without counting it against the window", async () => {
+    const missing = await request(t.sandbox, 'GET', '/resources/accounts');
+    assert.equal(missing.status, 401);
+    assert.equal(missing.headers['ratelimit-limit'], '1000, 1000;window=60');
+    assert.equal(missing.headers['ratelimit-remaining'], '1000');
+    assert.equal(missing.headers['ratelimit-reset'], '0', 'an empty window');
+    assert.equal(missing.headers['retry-after'], undefined);
     const ok = await request(t.sandbox, 'GET', '/resources/accounts', { headers: { Authorization: REST_AUTH } });
     assert.equal(ok.headers['ratelimit-remaining'], '999');
+    const wrong = await request(t.sandbox, 'GET', '/resources/accounts', {
+      headers: { Authorization: basic('nope:') },
+    });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['ratelimit-remaining'], '999', 'the REST window as it stands, the 401 not counted');
+    const counted = t.sandbox.requests[1];
+    const expected = Math.ceil((counted.time + 60000 - t.sandbox.requests[2].time) / 1000);
+    assert.equal(wrong.headers['ratelimit-reset'], String(expected), 'until the one counted request leaves');
+    const analytics401 = await request(t.sandbox, 'POST', '/analytics/v1/user', { body: ping });
+    assert.equal(analytics401.status, 401);
+    assert.equal(analytics401.headers['ratelimit-remaining'], '1000', "the Analytics window, not the REST one's");
   });
 
   it('logs 401s with key null and authenticated requests with their credential kind, never the header', async () => {

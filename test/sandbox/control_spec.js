@@ -12,7 +12,12 @@ describe('sandbox control routes, log and page', () => {
       name: 'Gold plan',
       customerId: acc.body.id,
     });
-    await analytics(t.sandbox, '/track', { userId: 'u1', event: 'logged_in', timestamp: new Date().toISOString() });
+    await analytics(t.sandbox, '/track', {
+      userId: 'u1',
+      event: 'logged_in',
+      properties: {},
+      timestamp: new Date().toISOString(),
+    });
     return acc.body;
   }
 

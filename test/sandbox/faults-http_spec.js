@@ -33,7 +33,7 @@ describe('sandbox fault injection over HTTP', () => {
     assert.ok(res.headers['ratelimit-remaining']);
   });
 
-  it('injects 429s carrying Retry-After: 1 and RateLimit headers, not counted against the window', async () => {
+  it('injects 429s carrying Retry-After: 1 and RateLimit headers that agree, not counted against the window', async () => {
     t.sandbox.setFaults({ rate429: 0.25 });
     const got = await statuses(t.sandbox, 200);
     assert.ok(count(got, 429) > 25 && count(got, 429) < 80, `${count(got, 429)} of 200`);
@@ -42,7 +42,9 @@ describe('sandbox fault injection over HTTP', () => {
     const res = await rest(t.sandbox, 'GET', '/accounts');
     assert.equal(res.status, 429);
     assert.equal(res.headers['retry-after'], '1');
-    assert.ok(res.headers['ratelimit-limit'] && res.headers['ratelimit-remaining'] && res.headers['ratelimit-reset']);
+    assert.equal(res.headers['ratelimit-reset'], '1', 'a one-second refusal, as Retry-After says');
+    assert.equal(res.headers['ratelimit-limit'], '1000, 1000;window=60');
+    assert.equal(res.headers['ratelimit-remaining'], String(1000 - count(got, 200)), 'the real window');
   });
 
   it('drops connections at the configured rate without any response, logging them as dropped', async () => {

@@ -14,6 +14,7 @@ const { checkPackage } = require('../../scripts/scorecard');
 const ROOT = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'scorecard.js');
 const DEST = 'vitally-destination';
+const MATRIX = path.join('test', 'matrix', 'cells.json');
 
 const failures = (results) => results.filter((r) => r.status === 'fail');
 const failedIds = (results) => failures(results).map((r) => r.id);
@@ -28,9 +29,12 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  /** A copy of what the scorecard reads: package.json, the editor HTML, icons, examples, node_modules (linked). */
+  /**
+   * A copy of what the scorecard reads: package.json, the editor HTML, icons, examples, the version
+   * matrix, node_modules (linked). `matrix` edits the matrix's JSON, or is null for none.
+   */
   let copies = 0;
-  function copy({ pkg, html, examples, nodeModules = 'link' } = {}) {
+  function copy({ pkg, html, examples, matrix, nodeModules = 'link' } = {}) {
     const dir = path.join(tmp, `copy-${++copies}`);
     fs.mkdirSync(dir);
     const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -54,6 +58,11 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
       }
     }
     if (examples) examples(path.join(dir, 'examples'));
+    if (matrix !== null) {
+      const cells = JSON.parse(fs.readFileSync(path.join(ROOT, MATRIX), 'utf8'));
+      fs.mkdirSync(path.dirname(path.join(dir, MATRIX)), { recursive: true });
+      fs.writeFileSync(path.join(dir, MATRIX), JSON.stringify(matrix ? matrix(cells) || cells : cells));
+    }
     return dir;
   }
 
@@ -79,6 +88,7 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
       'P05',
       'P06',
       'P07',
+      'T01',
       'D01',
       'D02',
       'N02',
@@ -309,6 +319,81 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
     );
   });
 
+  // ------------------------------------------------------------------ tested versions
+
+  it('T01: agrees with the package as it is (Node-RED >= 3.1, Node.js >= 20) and names the cells', function () {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    assert.strictEqual(pkg['node-red'].version, '>=3.1.0');
+    assert.strictEqual(pkg.engines.node, '>=20');
+    const t01 = byId(checkPackage(ROOT), 'T01');
+    assert.strictEqual(t01.status, 'pass', JSON.stringify(t01));
+    for (const cell of ['Node-RED ~3.1 on Node.js 20', 'Node-RED ^5 on Node.js 22', 'Node-RED ^5 on Node.js 24'])
+      assert.ok(t01.message.includes(cell), `${cell} in ${t01.message}`);
+  });
+
+  it('T01: catches a promise below the oldest tested Node-RED or Node.js', function () {
+    expectCaught(
+      checkPackage(
+        copy({
+          pkg: (p) => {
+            p['node-red'].version = '>=3.0.0';
+          },
+        }),
+      ),
+      'T01',
+      /admits Node-RED 3\.0\.0, which no cell runs/,
+    );
+    const results = checkPackage(
+      copy({
+        pkg: (p) => {
+          p.engines.node = '>=18';
+        },
+      }),
+    );
+    expectCaught(results, 'T01', /admits Node\.js 18, which no cell runs/);
+    assert.deepStrictEqual(failedIds(results), ['T01'], 'the Flow Library checks still pass');
+  });
+
+  it('T01: catches a cell outside what package.json admits, and a matrix without cells', function () {
+    expectCaught(
+      checkPackage(
+        copy({
+          matrix: (m) => {
+            m.cells.push({ nodeRed: '^2', node: 20 });
+          },
+        }),
+      ),
+      'T01',
+      /the cell Node-RED \^2 is outside ">=3\.1\.0"/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          matrix: (m) => {
+            m.cells.push({ nodeRed: '^5', node: 18 });
+          },
+        }),
+      ),
+      'T01',
+      /the cell Node\.js 18 is outside ">=20"/,
+    );
+    expectCaught(
+      checkPackage(
+        copy({
+          matrix: (m) => {
+            m.cells = [];
+          },
+        }),
+      ),
+      'T01',
+      /no cells/,
+    );
+  });
+
+  it('T01: only warns for a package without a version matrix', function () {
+    assert.strictEqual(byId(checkPackage(copy({ matrix: null })), 'T01').status, 'warn');
+  });
+
   // ------------------------------------------------------------------ dependencies
 
   it('D01: catches 7 runtime dependencies', function () {
@@ -458,70 +543,6 @@ describe('scorecard-lite (scripts/scorecard.js)', function () {
       'N02',
       /no examples\/ folder/,
     );
-  });
-
-  it('its tiny semver stand-in (for checkouts without node-red installed) agrees with semver', function () {
-    const { tinySemver } = require('../../scripts/scorecard');
-    const semver = require('semver');
-    const ranges = [
-      '>=18',
-      '>=3.1.0',
-      '^4.0.0',
-      '^1.21.1',
-      '^0.27.2',
-      '~4.2',
-      '4.x',
-      '>=22.9',
-      '^20.0.0',
-      '>=20 <23',
-      '*',
-      '1.2.3',
-      '>=24',
-      '^0.0.3',
-      '~1',
-      '1 - 3',
-      '4.1 - 5',
-      '>=18 || ^16.14',
-      '<=5.1',
-      '>5',
-      '<4',
-      '>= 5.0.0',
-      'four',
-      '>=18.5',
-    ];
-    const versions = [
-      '0.0.3',
-      '0.27.9',
-      '1.0.0',
-      '1.21.1',
-      '3.1.0',
-      '3.9.9',
-      '4.0.0',
-      '4.1.15',
-      '4.2.0',
-      '5.0.0',
-      '5.1.0',
-      '5.1.1',
-      '16.14.0',
-      '18.0.0',
-      '18.5.0',
-      '20.0.0',
-      '20.19.0',
-      '22.9.0',
-      '23.0.0',
-      '24.0.0',
-    ];
-    for (const r of ranges) {
-      assert.strictEqual(Boolean(tinySemver.validRange(r)), Boolean(semver.validRange(r)), `validRange(${r})`);
-      if (!semver.validRange(r)) continue;
-      for (const v of versions)
-        assert.strictEqual(tinySemver.satisfies(v, r), semver.satisfies(v, r), `satisfies(${v}, ${r})`);
-      const min = semver.minVersion(r);
-      assert.strictEqual((tinySemver.minVersion(r) || {}).version, min && min.version, `minVersion(${r})`);
-      for (const other of ['20.x', '4.x', '>=22.9.0']) {
-        assert.strictEqual(tinySemver.intersects(r, other), semver.intersects(r, other), `intersects(${r}, ${other})`);
-      }
-    }
   });
 
   it('reports the network-only checks as skipped, not passed', function () {

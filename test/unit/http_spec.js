@@ -20,6 +20,7 @@ describe('client/http', function () {
   });
 
   it('errorText: error, then message, then the raw text', function () {
+    assert.equal(errorText(42), '42');
     assert.equal(errorText({ error: 'e', message: 'm' }), 'e');
     assert.equal(errorText({ message: 'm' }), 'm');
     assert.equal(errorText({ a: 1 }), '{"a":1}');
@@ -101,17 +102,27 @@ describe('client/http', function () {
     });
 
     it('does not follow redirects (the key would go with them)', async function () {
-      reply = (res) => {
-        res.writeHead(302, { Location: 'http://127.0.0.2:1/steal' });
-        res.end();
-      };
+      const stolen = [];
+      const elsewhere = http.createServer((req, res) => {
+        stolen.push(req.headers);
+        res.end('{}');
+      });
+      await new Promise((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
       const client = new VitallyClient(hosts, { apiKey: 'key' }, 5000, 4);
       try {
-        const res = await client.send({ method: 'PUT', url: `${hosts.restBase}/accounts/a`, api: 'rest', body: {} });
-        assert.equal(res.status, 302);
-        assert.equal(seen.length, 1);
+        for (const status of [301, 302, 303, 307, 308]) {
+          reply = (res) => {
+            res.writeHead(status, { Location: `http://127.0.0.1:${elsewhere.address().port}/steal` });
+            res.end();
+          };
+          const res = await client.send({ method: 'PUT', url: `${hosts.restBase}/accounts/a`, api: 'rest', body: {} });
+          assert.equal(res.status, status);
+        }
+        assert.equal(seen.length, 5);
+        assert.equal(stolen.length, 0);
       } finally {
         client.close();
+        elsewhere.close();
       }
     });
 
@@ -126,6 +137,7 @@ describe('client/http', function () {
         });
         assert.equal(off.status, undefined);
         assert.match(off.error, /refused: https:\/\/evil\.example\.com is not the configured Vitally host/);
+        assert.equal(off.local, true, 'a refusal is local: never retried');
         const creds = await client.send({
           method: 'POST',
           url: 'https://u:p@acme.rest.vitally.io/resources/x',
@@ -133,6 +145,7 @@ describe('client/http', function () {
           body: {},
         });
         assert.match(creds.error, /^refused/);
+        assert.equal(creds.local, true);
         const noToken = await client.send({
           method: 'POST',
           url: `${US.analyticsBase}/track`,
@@ -140,6 +153,7 @@ describe('client/http', function () {
           body: {},
         });
         assert.match(noToken.error, /no Analytics API token/);
+        assert.equal(noToken.local, true);
         assert.equal(client.hasCredential('rest'), true);
         assert.equal(client.hasCredential('analytics'), false);
       } finally {
@@ -147,13 +161,26 @@ describe('client/http', function () {
       }
     });
 
-    it('turns a network failure into a result without a status', async function () {
+    it('names an unknown host', async function () {
+      const nowhere = resolveHosts({ region: 'custom', baseUrl: 'http://vitally-test.invalid' });
+      const client = new VitallyClient(nowhere, { apiKey: 'key' }, 5000, 4);
+      try {
+        const res = await client.send({ method: 'GET', url: `${nowhere.restBase}/users`, api: 'rest' });
+        assert.equal(res.status, undefined);
+        assert.match(res.error, /^unknown host: .*vitally-test\.invalid/);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('turns a refused connection into a result without a status, naming it', async function () {
       const dead = resolveHosts({ region: 'custom', baseUrl: 'http://127.0.0.1:1' });
       const client = new VitallyClient(dead, { apiKey: 'key' }, 5000, 4);
       try {
         const res = await client.send({ method: 'POST', url: `${dead.restBase}/accounts`, api: 'rest', body: {} });
         assert.equal(res.status, undefined);
-        assert.match(res.error, /network error: ECONNREFUSED/);
+        assert.equal(res.error, 'connection refused: 127.0.0.1:1 (ECONNREFUSED)');
+        assert.equal(res.local, undefined, 'a refused connection is retryable');
       } finally {
         client.close();
       }
