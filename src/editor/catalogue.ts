@@ -1,35 +1,42 @@
 /**
  * The endpoint templates as GET vitally/endpoints serves them, loaded once per editor session.
- * Fields the runtime may not send yet (`sample`, `paged`, `kind`, optional parameters) are
- * read defensively: the dialog works without them.
+ * Each entry is read defensively (a missing field takes a harmless default), so an editor
+ * talking to an older runtime still works.
  */
 import { getJSON } from './ajax';
 import { DESTINATION_TYPE, td } from './i18n';
 
 export const MANUAL = 'manual';
 
-/** What a read template gives back: one object, a search's matches, or a paged list. */
-export type ReadShape = 'get' | 'find' | 'list';
-
 export interface Template {
   id: string;
   label: string;
   group: string;
+  /** `write`, `upsert` or `read`. */
+  kind: string;
   api: string;
+  /** As shown: "POST", or for an upsert "PUT, else POST". */
   method: string;
   path: string;
   /** Path parameters filled from the node's typedInputs, in path order. */
   params: string[];
   /** Parameters that may be left empty (a list narrowed to a parent only when given). */
   optionalParams: string[];
+  /** What each record needs, in words. */
   required: string[];
   irreversible: boolean;
   batchable: boolean;
+  /** A read answering a list or a search: `maxRecords` applies. */
+  many: boolean;
+  /** A read that pages through a list: `split` applies. */
+  paged: boolean;
+  /** Body fields holding relationship ids: `relationshipIds` applies when there are any. */
+  relationships: string[];
   description: string;
   /** An example record that passes the template's required fields. */
   sample?: unknown;
-  /** Set for read templates. */
-  read?: ReadShape;
+  /** Example path parameter values, mustache templates that render against `sample`. */
+  sampleParams: Record<string, string>;
 }
 
 let templates: Template[] | null = null;
@@ -38,46 +45,37 @@ let waiting: Array<(list: Template[] | null) => void> | null = null;
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-/** How a read template reads, from whichever flag the catalogue gives (or, failing all, its id). */
-function readShape(raw: Record<string, unknown>, method: string, group: string): ReadShape | undefined {
-  const id = String(raw.id);
-  const kind = typeof raw.kind === 'string' ? raw.kind : undefined;
-  const isRead = method === 'GET' || kind === 'read' || kind === 'list' || kind === 'find' || group === 'Read';
-  if (!isRead) return undefined;
-  if (raw.paged === true || kind === 'list' || raw.read === 'list' || /^list/.test(id)) return 'list';
-  if (raw.search === true || kind === 'find' || raw.read === 'find' || /^(find|search)/.test(id)) return 'find';
-  return 'get';
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  }
+  return out;
 }
 
-/** One catalogue entry as the dialog uses it. Parameters may come as names or `{ name, optional }`. */
+/** One catalogue entry as the dialog uses it. */
 export function normalize(raw: Record<string, unknown>): Template {
-  const params: string[] = [];
-  const optionalParams = strings(raw.optionalParams);
-  for (const p of Array.isArray(raw.params) ? raw.params : []) {
-    if (typeof p === 'string') params.push(p);
-    else if (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string') {
-      const { name, optional } = p as { name: string; optional?: unknown };
-      params.push(name);
-      if (optional === true) optionalParams.push(name);
-    }
-  }
-  const method = String(raw.method || 'POST').toUpperCase();
-  const group = String(raw.group || '');
+  const method = String(raw.method || 'POST');
+  const kind = typeof raw.kind === 'string' ? raw.kind : method === 'GET' ? 'read' : 'write';
   return {
     id: String(raw.id),
     label: String(raw.label || raw.id),
-    group,
+    group: String(raw.group || ''),
+    kind,
     api: String(raw.api || 'rest'),
     method,
     path: String(raw.path || ''),
-    params,
-    optionalParams,
+    params: strings(raw.params),
+    optionalParams: strings(raw.optionalParams),
     required: strings(raw.required),
     irreversible: raw.irreversible === true,
     batchable: raw.batchable === true,
+    many: raw.many === true,
+    paged: raw.paged === true,
+    relationships: strings(raw.relationships),
     description: String(raw.description || ''),
     sample: raw.sample,
-    read: readShape(raw, method, group),
+    sampleParams: stringMap(raw.sampleParams),
   };
 }
 
@@ -127,6 +125,3 @@ export function batchApplies(endpoint: unknown): boolean {
 export function isIrreversible(endpoint: unknown, method: unknown): boolean {
   return endpoint === MANUAL ? method === 'DELETE' : !!templateOf(endpoint)?.irreversible;
 }
-
-/** REST templates that write: where relationship fields may hold your own ids. */
-export const writesRest = (t: Template | undefined) => !!t && t.api === 'rest' && !t.read && t.method !== 'DELETE';

@@ -74,6 +74,8 @@ function testConnection(node: EditorNode): void {
     subdomain: text('subdomain'),
     baseUrl: text('baseUrl'),
     apiKey: field('apiKey').val(),
+    budget: field('budget').val(),
+    redisUrl: field('redisUrl').val(),
   };
   button.prop('disabled', true);
   clearTestResult();

@@ -3,7 +3,7 @@
  * exclusions, read and relationship options, batching, delivery, and the sample panel.
  */
 import { showBatching } from './batching';
-import { MANUAL, Template, catalogue, isIrreversible, loadCatalogue, templateOf, writesRest } from './catalogue';
+import { MANUAL, Template, catalogue, isIrreversible, loadCatalogue, templateOf } from './catalogue';
 import { fitEnvReferences } from './env-fields';
 import { Exclusions, prepareExclusions } from './exclusions';
 import { CONFIG_TYPE, td } from './i18n';
@@ -86,9 +86,9 @@ function preselectConfig(node: EditorNode): void {
 function showTemplateOptions(t: Template | undefined, endpoint: string): void {
   const manual = endpoint === MANUAL;
   $('.vitally-dest-manual').toggle(manual);
-  $('.vitally-dest-row-relationshipIds').toggle(writesRest(t));
-  $('.vitally-dest-row-maxRecords').toggle(!!t && (t.read === 'list' || t.read === 'find'));
-  $('.vitally-dest-row-split').toggle(!!t && t.read === 'list');
+  $('.vitally-dest-row-relationshipIds').toggle(!!t && t.relationships.length > 0);
+  $('.vitally-dest-row-maxRecords').toggle(!!t && t.many);
+  $('.vitally-dest-row-split').toggle(!!t && t.paged);
   const irreversible = isIrreversible(endpoint, $('#node-input-method').val());
   $('.vitally-dest-irreversible').toggle(irreversible);
   $('#vitally-dest-send').toggleClass('vitally-dest-danger', irreversible);
@@ -127,16 +127,16 @@ export function prepareDestination(node: EditorNode): void {
     sampleParsed: (sample) => exclusions.suggestFrom(sample),
   });
 
-  const showTemplate = () => {
+  const showTemplate = (picked = false) => {
     const endpoint = String(select.val() ?? '');
     const t = templateOf(endpoint);
     showTemplateInfo(t);
-    showParams(t);
+    showParams(t, picked);
     showTemplateOptions(t, endpoint);
     showBatching(endpoint);
   };
   select.on('change', () => {
-    showTemplate();
+    showTemplate(true);
     panel.templateChanged(String(select.val() ?? ''));
   });
   $('#node-input-method').on('change', () => showTemplateOptions(templateOf(select.val()), String(select.val() ?? '')));
@@ -149,7 +149,9 @@ export function prepareDestination(node: EditorNode): void {
     loadCatalogue((list) => {
       if (session?.panel !== panel) return;
       fillTemplates(select, list, String(select.val() ?? current));
-      select.trigger('change');
+      // Not the user's pick: show the template, and let its sample follow, but fill in nothing.
+      showTemplate();
+      panel.templateChanged(String(select.val() ?? ''));
     });
   }
 

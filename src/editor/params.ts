@@ -51,16 +51,21 @@ export function prepareParams(node: EditorNode): void {
 }
 
 /**
- * A hint for a parameter's text box: the object the request addresses is usually the record's
- * own `id`; a parent (a conversation, a custom object) is usually a field of the record.
+ * A hint for a parameter's text box: the catalogue's example for the template, else the
+ * record's own `id` for the object the request addresses, or a field of the record for a parent.
  */
 function placeholderFor(t: Template, name: string): string {
-  const own = t.method !== 'POST' && new RegExp(`\\{${name}\\}$`).test(t.path);
+  if (t.sampleParams[name]) return t.sampleParams[name];
+  const own = !/^POST/.test(t.method) && new RegExp(`\\{${name}\\}$`).test(t.path);
   return own ? '{{payload.id}}' : `{{payload.${name}}}`;
 }
 
-/** Shows the rows the template uses (none for manual mode), in the template's path order. */
-export function showParams(t: Template | undefined): void {
+/**
+ * Shows the rows the template uses (none for manual mode), in the template's path order.
+ * When the user has just picked the template (`picked`), an empty required id is filled with
+ * the catalogue's example (a mustache template that renders against the template's sample).
+ */
+export function showParams(t: Template | undefined, picked = false): void {
   const rows = $('.vitally-dest-param');
   rows.hide();
   const params = t ? t.params : [];
@@ -71,7 +76,13 @@ export function showParams(t: Template | undefined): void {
     if (after) row.insertAfter(after);
     row.show();
     row.find('input.red-ui-typedInput-input').attr('placeholder', placeholderFor(t!, name));
-    row.toggleClass('vitally-dest-optional', t!.optionalParams.includes(name));
+    const optional = t!.optionalParams.includes(name);
+    row.toggleClass('vitally-dest-optional', optional);
+    const example = t!.sampleParams[name];
+    const field = $(`#node-input-${name}`);
+    if (picked && !optional && example && example.includes('{{') && field.typedInput('type') === 'str') {
+      if (!String(field.typedInput('value') ?? '').trim()) field.typedInput('value', example);
+    }
     after = row;
   }
   $('.vitally-dest-params-tip').toggle(params.length > 0);

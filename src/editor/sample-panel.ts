@@ -24,12 +24,19 @@ interface SavedSample {
 /** Each node's sample for the rest of the editor session, so reopening the dialog keeps it. */
 const savedSamples = new Map<string, SavedSample>();
 
-interface PlannedRequestView {
+/** One call of a preview, as POST vitally/preview answers it. */
+interface PlannedCall {
   method?: string;
   url?: string;
   headers?: Record<string, unknown>;
   body?: unknown;
+  /** How many records the call carries. */
   records?: number;
+  /** `write`, `read` or `lookup`. */
+  purpose?: string;
+  /** Set when the preview made the call (reads and lookups change nothing, so they are sent). */
+  statusCode?: number;
+  response?: unknown;
   error?: string;
 }
 
@@ -114,8 +121,10 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
   /** Bumped by every preview and every send, so only the latest answer of each is shown. */
   let previewSeq = 0;
   let sendSeq = 0;
-  /** The requests of the preview that matches the form now, once it has answered. */
-  let lastPreview: PlannedRequestView[] = [];
+  /** The calls of the preview that matches the form now, once it has answered (lookups left out). */
+  let lastPreview: PlannedCall[] = [];
+  /** Whether that preview was of one record (its last call is then what Send test sends). */
+  let lastPreviewOfOne = false;
   let closed = false;
 
   /** The box grows with its sample, from 6 to 16 lines. */
@@ -161,6 +170,7 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     changes++;
     sendSeq++;
     lastPreview = [];
+    lastPreviewOfOne = false;
     previewBox.removeAttr('data-endpoint');
     clearResponse();
     $('#vitally-dest-send').prop('disabled', false);
@@ -185,16 +195,38 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     return { body, copies };
   }
 
-  function renderPreview(list: PlannedRequestView[], copies: number): void {
+  function renderPreview(list: PlannedCall[], copies: number): void {
     previewBox.empty();
+    let lookups = list.filter((c) => c.purpose === 'lookup');
+    let calls = list.filter((c) => c.purpose !== 'lookup');
     if (!list.length) {
       message(previewBox, td('preview.none'));
       return;
     }
-    const first = list[0];
-    $('<div class="vitally-dest-preview-summary">')
-      .text(summary(list.length, first.records, copies))
-      .appendTo(previewBox);
+    if (!calls.length) {
+      // Only lookups: what is written next depends on what they find (an upsert's search).
+      calls = lookups;
+      lookups = [];
+      $('<div class="vitally-dest-preview-summary">').text(td('preview.onlyLookups')).appendTo(previewBox);
+    } else {
+      $('<div class="vitally-dest-preview-summary">')
+        .text(summary(calls.length, calls[0].records, copies))
+        .appendTo(previewBox);
+    }
+    const first = calls[0];
+    if (lookups.length) {
+      // Your own ids looked up before the write (relationship ids "external", upserts).
+      const box = $('<div class="vitally-dest-lookups">').appendTo(previewBox);
+      $('<div class="vitally-dest-muted">')
+        .text(td('preview.lookups', { count: lookups.length }))
+        .appendTo(box);
+      for (const l of lookups.slice(0, 5)) {
+        const answered = l.statusCode !== undefined ? ` → HTTP ${l.statusCode}` : '';
+        $('<div class="vitally-dest-header">')
+          .text(`${l.method ?? ''} ${l.url ?? ''}${answered}`)
+          .appendTo(box);
+      }
+    }
     const item = $('<div class="vitally-dest-request">').appendTo(previewBox);
     const line = $('<div class="vitally-dest-request-line">').appendTo(item);
     $('<span class="vitally-dest-method">')
@@ -212,10 +244,21 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     if (first.body !== undefined && first.body !== null && first.body !== '') {
       $('<pre class="vitally-dest-body">').text(pretty(first.body)).appendTo(item);
     }
+    if (first.statusCode !== undefined) {
+      // A read: the preview made it (it changes nothing), so its answer is shown too.
+      const ok = first.statusCode >= 200 && first.statusCode < 300;
+      $('<div class="vitally-dest-read-status">')
+        .addClass(ok ? 'vitally-dest-ok' : 'vitally-dest-muted')
+        .text(td('preview.answered', { status: first.statusCode }))
+        .appendTo(item);
+      if (first.response !== undefined && first.response !== '') {
+        $('<pre class="vitally-dest-body vitally-dest-response">').text(pretty(first.response)).appendTo(item);
+      }
+    }
     if (first.error) $('<div class="vitally-dest-error">').text(first.error).appendTo(item);
-    if (list.length > 1) {
+    if (calls.length > 1) {
       $('<div class="vitally-dest-muted">')
-        .text(td('preview.more', { count: list.length - 1 }))
+        .text(td('preview.more', { count: calls.length - 1 }))
         .appendTo(previewBox);
     }
   }
@@ -246,8 +289,9 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
       previewDone(settings);
       const error = answerError(answer, td('preview.unreachable'));
       if (error) return message(previewBox, error, 'vitally-dest-error');
-      const list = Array.isArray(answer.body) ? (answer.body as PlannedRequestView[]) : [];
-      lastPreview = list;
+      const list = Array.isArray(answer.body) ? (answer.body as PlannedCall[]) : [];
+      lastPreview = list.filter((c) => c.purpose !== 'lookup');
+      lastPreviewOfOne = !Array.isArray(parsed.sample) && !copies;
       renderPreview(list, copies);
     });
   }
@@ -328,13 +372,15 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     if (!config) return void fail(td('preview.noConfig'));
     const irreversible = isIrreversible(settings.endpoint, settings.method);
     if (irreversible && settings.confirmDelete !== true) return void fail(td('send.confirmFirst'));
-    const { body } = requestBody(settings, parsed.sample, config);
-    body.confirmDelete = settings.confirmDelete;
+    // Send test sends one record: the sample, or the first of an array of them.
+    const record = Array.isArray(parsed.sample) ? parsed.sample[0] : parsed.sample;
+    if (record === undefined) return void fail(td('preview.enterSample'));
+    const body = { node: settings, records: [record] };
 
-    // What will be called: the first previewed request, else what the template says.
+    // What will be called: the previewed call, else what the template says.
     const t = templateOf(settings.endpoint);
     const hosts = hostsOf(config);
-    const first = lastPreview[0];
+    const first = lastPreviewOfOne ? lastPreview[lastPreview.length - 1] : lastPreview[0];
     const method = first?.method ?? (t ? t.method : String(settings.method || 'POST'));
     const base = pathOf((t?.api === 'analytics' ? hosts.analytics : hosts.rest) ?? '');
     const path = first?.url ? pathOf(first.url) : t ? base + t.path : String(settings.url || '');
