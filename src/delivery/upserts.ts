@@ -73,7 +73,8 @@ export async function runUpsert(u: Upsert, ctx: Context): Promise<UpsertResult> 
     // An earlier attempt may have created it (a timeout), or another writer did since the
     // cache listed the collection: the object may exist now, so update it once more.
     const updated = await update(u, ctx, undefined);
-    if (updated && !updated.error) return updated;
+    // An unanswered attempt of this create made the object: it was created, not found.
+    if (updated && !updated.error) return created.unanswered > 0 ? { ...updated, action: 'created' } : updated;
   }
   return failed(created);
 }

@@ -3,6 +3,7 @@
 // duplicates), creates that upsert on externalId, and relationship fields given as external
 // ids (relationshipIds: external), resolved by lookups that the cache then spares.
 const assert = require('node:assert');
+const http = require('node:http');
 const {
   helper,
   load,
@@ -82,6 +83,46 @@ describe('your own ids: upserts and relationship resolution', function () {
       assert.strictEqual(count('accounts', 'dup'), 1);
       const actions = [...m1.vitally.results, ...m2.vitally.results].map((r) => r.action).sort();
       assert.deepStrictEqual(actions, ['created', 'updated', 'updated']);
+    });
+
+    it('a create retried after a dropped connection finds what its first attempt made: one object', async function () {
+      let dropped = false;
+      const proxy = http.createServer(async (req, res) => {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const upstream = await fetch(sandbox.url + req.url, {
+          method: req.method,
+          headers: { authorization: req.headers.authorization, 'content-type': 'application/json' },
+          body: chunks.length ? Buffer.concat(chunks) : undefined,
+        });
+        if (req.method === 'POST' && !dropped) {
+          // Applied upstream, but the answer never arrives.
+          dropped = true;
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+      });
+      await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+      try {
+        await load({ url: `http://127.0.0.1:${proxy.address().port}` }, [
+          destination({ endpoint: 'upsertAccount', retryMaxDelay: 0.05 }),
+          ...outputs,
+        ]);
+        const { result } = await run({ externalId: 'flaky', name: 'Flaky' });
+        assert.strictEqual(result.vitally.failed, 0, JSON.stringify(result.vitally.results));
+        assert.strictEqual(result.vitally.results[0].action, 'created');
+        assert.strictEqual(count('accounts', 'flaky'), 1);
+        assert.deepStrictEqual(calls(), [
+          'PUT /resources/accounts/flaky',
+          'POST /resources/accounts',
+          'POST /resources/accounts',
+          'PUT /resources/accounts/flaky',
+        ]);
+      } finally {
+        await new Promise((r) => proxy.close(r));
+      }
     });
 
     it('upsertUser resolves its accounts by external id, and upsertCustomObjectInstance finds by search', async function () {
