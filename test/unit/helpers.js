@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Shared fixtures for the unit tests of the pure runtime modules: the endpoint table as
- * design.md section 6 writes it (kept here, independent of src/catalogue, so a wrong path or
+ * Shared fixtures for the unit tests of the pure runtime modules: the endpoint tables as
+ * design.md section 6 writes them (kept here, independent of src/catalogue, so a wrong path or
  * required field in the catalogue fails a test), a valid body per template, a fake Transport,
  * a fake clock and a seeded random generator.
  */
@@ -367,7 +367,7 @@ class FakeTransport {
   }
 }
 
-/** Lets pending promise callbacks run (the dispatcher settles in a `.then`). */
+/** Lets pending promise callbacks run (the scheduler settles in a `.then`). */
 async function flush(times = 5) {
   for (let i = 0; i < times; i++) await Promise.resolve();
 }
