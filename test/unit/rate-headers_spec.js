@@ -53,6 +53,22 @@ describe('delivery/rate-headers', function () {
     );
   });
 
+  it('ignores garbage and negative values rather than reading a wait into them', function () {
+    for (const value of ['-5', '-1, 10', 'abc5', 'soon 30', '5 minutes', '1e99', 'NaN', '--3', '+3', '']) {
+      const info = readRateInfo({ 'ratelimit-remaining': value, 'ratelimit-reset': value, 'retry-after': value }, NOW);
+      assert.equal(info.remaining, undefined, JSON.stringify(value));
+      assert.equal(info.resetMs, undefined, JSON.stringify(value));
+      assert.equal(info.retryAfterMs, undefined, JSON.stringify(value));
+    }
+    assert.equal(readRateInfo({ 'ratelimit-remaining': ' 12 ;w=60' }, NOW).remaining, 12);
+  });
+
+  it('reads a huge number as what it says (the scheduler caps the pause)', function () {
+    assert.equal(readRateInfo({ 'ratelimit-reset': '99999999' }, NOW).resetMs, 99999999 * 1000);
+    assert.equal(readRateInfo({ 'retry-after': '86400' }, NOW).retryAfterMs, 86400 * 1000);
+    assert.equal(retryAfterToMs('1'.repeat(400), NOW), undefined, 'not finite: ignored');
+  });
+
   describe('Retry-After', function () {
     it('in seconds', function () {
       assert.equal(retryAfterToMs('120', NOW), 120000);
@@ -69,6 +85,7 @@ describe('delivery/rate-headers', function () {
 
     it('unreadable: undefined', function () {
       assert.equal(retryAfterToMs('whenever', NOW), undefined);
+      assert.equal(retryAfterToMs('-10', NOW), undefined, 'a negative number is no date either');
     });
   });
 
