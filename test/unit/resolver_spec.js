@@ -134,11 +134,15 @@ describe('delivery/resolver', function () {
       assert.equal(server.calls.length, 2 + 5, '45 wanted: a new listing of up to 5 pages');
     });
 
-    it('does not list what the cache has no room for', async function () {
-      const server = fakeVitally({ accounts: objects('a', 10) });
+    it('never claims a collection the cache cannot hold whole is complete', async function () {
+      const server = fakeVitally({ accounts: objects('a', 300) });
       const ids = new IdCache(150);
-      await new Resolver(US, ids).learnCollection('accounts', 20, server.call);
-      assert.equal(server.calls.length, 0, 'two pages could bring 200 objects');
+      await new Resolver(US, ids).learnCollection('accounts', 40, server.call);
+      assert.equal(ids.isComplete('accounts'), false);
+      assert.ok(ids.size <= 150);
+      for (const id of ['a0', 'a149', 'a299', 'not-there']) {
+        assert.notEqual(ids.get('accounts', id), null, `${id}: unknown, never "does not exist"`);
+      }
     });
 
     it('concurrent needs of one collection share one listing', async function () {
