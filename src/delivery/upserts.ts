@@ -18,6 +18,8 @@ interface Context {
   hosts: Hosts;
   ids: IdCache;
   call: Call;
+  /** Writes are only rendered: a GET (which changes nothing) decides between update and create. */
+  dryRun?: boolean;
 }
 
 const idOf = (outcome: Outcome) => {
@@ -40,6 +42,15 @@ const failed = (outcome: Outcome): UpsertResult => ({ statusCode: outcome.status
  */
 async function update(u: Upsert, ctx: Context, known: string | undefined): Promise<UpsertResult | undefined> {
   let id = known;
+  if (id === undefined && u.addressableByExternalId && ctx.dryRun) {
+    const found = await ctx.call(
+      { method: 'GET', url: upsertUpdate(ctx.hosts, u, u.externalId).url, api: 'rest' },
+      'lookup',
+    );
+    if (found?.status === 404) return undefined;
+    if (found && !found.ok) return failed(found);
+    id = found ? idOf(found) : undefined;
+  }
   if (id === undefined && !u.addressableByExternalId) {
     const search = await ctx.call(upsertSearch(ctx.hosts, u), 'lookup');
     if (!search) return undefined;

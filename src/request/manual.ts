@@ -115,6 +115,13 @@ function fullyDecoded(text: string): string {
 }
 
 function checkPath(rendered: string): void {
+  // The URL parser drops tabs and line breaks anywhere and spaces at the ends: a `..` could hide behind them.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(rendered) || rendered !== rendered.trim()) {
+    throw new RecordError(
+      `URL ${JSON.stringify(rendered)} has a control character or surrounding space: a parameter is not an id`,
+    );
+  }
   if (rendered.includes('#')) throw new RecordError(`URL "${rendered}" has a fragment (#): a parameter is not an id`);
   if (rendered.includes('\\')) throw new RecordError(`URL "${rendered}" has a backslash: a parameter is not an id`);
   const path = rendered.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('?')[0];

@@ -107,7 +107,7 @@ describe('delivery/id-cache', function () {
     it('a collection listed whole answers null (no such object) for an id it lacks', function () {
       const { ids } = cache();
       ids.set('accounts', 'a1', 'v1');
-      ids.markComplete('accounts');
+      ids.markComplete('accounts', ids.time());
       assert.equal(ids.isComplete('accounts'), true);
       assert.equal(ids.get('accounts', 'a1'), 'v1');
       assert.equal(ids.get('accounts', 'nope'), null);
@@ -116,7 +116,7 @@ describe('delivery/id-cache', function () {
 
     it('the listing holds for ttlMs', function () {
       const { ids, clock } = cache(100, 1000);
-      ids.markComplete('accounts');
+      ids.markComplete('accounts', ids.time());
       clock.t = 999;
       assert.equal(ids.get('accounts', 'x'), null);
       clock.t = 1000;
@@ -128,8 +128,8 @@ describe('delivery/id-cache', function () {
       const { ids } = cache(2);
       ids.set('accounts', 'a', '1');
       ids.set('users', 'u', '2');
-      ids.markComplete('accounts');
-      ids.markComplete('users');
+      ids.markComplete('accounts', ids.time());
+      ids.markComplete('users', ids.time());
       ids.set('users', 'v', '3');
       assert.equal(ids.isComplete('accounts'), false, 'the evicted entry was an account');
       assert.equal(ids.get('accounts', 'a'), undefined, 'evicted: unknown, never "no such object"');
@@ -140,7 +140,7 @@ describe('delivery/id-cache', function () {
       const { ids } = cache();
       ids.set('accounts', 'a', '1');
       ids.set('accounts', 'b', '2');
-      ids.markComplete('accounts');
+      ids.markComplete('accounts', ids.time());
       ids.forget('accounts', 'a');
       assert.equal(ids.get('accounts', 'a'), undefined);
       assert.equal(ids.get('accounts', 'zzz'), undefined);

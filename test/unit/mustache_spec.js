@@ -92,11 +92,7 @@ describe('request/mustache', function () {
       throwsWith(() => renderIds('{{a.b.c}}', { a: 'text' }, 'id'), RecordError, /is missing/);
     });
 
-    // BUG: templates with a section ({{#x}}...{{/x}}) or an inverted section fall back to plain
-    // mustache with no checks, so an object renders as "[object Object]" (percent-encoded in a
-    // URL) and becomes an id; design.md section 5 "Ids" says a value rendered from an object
-    // is the record's error. src/request/mustache.ts renderIds, the `tokens.some(...)` branch.
-    it.skip('refuses an object rendered inside a section', function () {
+    it('refuses an object rendered inside a section', function () {
       throwsWith(
         () => renderIds('/accounts/{{#payload.v}}{{.}}{{/payload.v}}', { payload: { v: { a: 1 } } }, 'URL'),
         RecordError,

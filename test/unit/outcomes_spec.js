@@ -37,11 +37,7 @@ describe('delivery/outcomes', function () {
       assert.equal(failureReason(outcome(undefined, undefined, undefined)), 'no response');
     });
 
-    // BUG: design.md section 4: "an error text quotes at most about 500 characters of a non-JSON
-    // body". failureReason (through client/http errorText) quotes the whole body, so a proxy's
-    // 5 KB HTML error page lands whole in results[i].error, done(err) and the status.
-    // Fixed on main by the hardened client (errorText caps at 500): un-skip after merging main.
-    it.skip('quotes at most about 500 characters of a non-JSON body', function () {
+    it('quotes at most about 500 characters of a non-JSON body', function () {
       const html = `<html><body>${'Bad gateway. '.repeat(400)}</body></html>`;
       const reason = failureReason(outcome(502, html));
       assert.match(reason, /^HTTP 502: <html>/);

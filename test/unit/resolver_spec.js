@@ -181,13 +181,9 @@ describe('delivery/resolver', function () {
       assert.equal(ids.isComplete('accounts'), false);
     });
 
-    // BUG: the cache marks the collection complete when the listing ends, for a full TTL from
-    // then, but the entries of its first pages expire TTL after *they* were set. In between, an
-    // object from an early page reads as null ("does not exist"): an upsert would create a
-    // duplicate and a reference would fail with "no account with externalId". The listing's
-    // completeness should hold only as long as its oldest entry (src/delivery/resolver.ts list
-    // / src/delivery/id-cache.ts markComplete).
-    it.skip('an object learned on an early page never reads as "does not exist" after its entry expired', async function () {
+    // A listing's completeness holds only as long as its oldest entry: never may an object
+    // from an early page read as "does not exist" (an upsert would duplicate it).
+    it('an object learned on an early page never reads as "does not exist" after its entry expired', async function () {
       const clock = { t: 0 };
       const ids = new IdCache(10_000, 60_000, () => clock.t);
       const server = fakeVitally({ accounts: objects('a', 200) });
@@ -198,9 +194,10 @@ describe('delivery/resolver', function () {
       };
       await new Resolver(US, ids).learnCollection('accounts', 20, slowCall);
       // a0 was set when the first page came back (30 s) and expired at 90 s; the listing
-      // ended at 60 s and claims the collection until 120 s.
+      // started at 0 s, so it claims the collection until 60 s, no longer.
+      assert.equal(ids.isComplete('accounts'), false, 'past the oldest entry');
       clock.t = 91_000;
-      assert.equal(ids.isComplete('accounts'), true);
+      assert.equal(ids.isComplete('accounts'), false);
       assert.notEqual(ids.get('accounts', 'a0'), null, 'a0 exists: unknown now, not "does not exist"');
     });
   });

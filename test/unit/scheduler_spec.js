@@ -505,12 +505,7 @@ describe('delivery/scheduler', function () {
       assert.equal(t.calls[1].req, b.req);
     });
 
-    // BUG: Scheduler.finish subtracts one from `unanswered` whenever the result it reports has
-    // no status, assuming it is the last attempt's; a job cancelled (or failed by an unreachable
-    // budget) while waiting for its retry gets the synthetic "not delivered" result instead, so
-    // after a 503 it reports unanswered -1, and after a network error 0 instead of 1 (the earlier
-    // attempt may have been applied). src/delivery/scheduler.ts finish().
-    it.skip('a job ended while waiting for its retry counts its unanswered attempts exactly', async function () {
+    it('a job ended while waiting for its retry counts its unanswered attempts exactly', async function () {
       const answers = [
         { status: 503, headers: {}, body: '' },
         { headers: {}, body: undefined, error: 'ECONNRESET' },
@@ -817,10 +812,7 @@ describe('delivery/scheduler', function () {
       assert.equal(job.dones[0].ok, true);
     });
 
-    // BUG: after a budget whose take() threw answers again synchronously, budgetProblem() keeps
-    // the old error: only the asynchronous path clears it, so the status would go on saying
-    // the budget is unreachable. src/delivery/scheduler.ts pump()/startNext().
-    it.skip('the problem of a synchronous budget that threw clears once it answers again', async function () {
+    it('the problem of a synchronous budget that threw clears once it answers again', async function () {
       const budget = new (class extends SlidingWindow {
         take(now) {
           if (this.down) throw new Error('store closed');
