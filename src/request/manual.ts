@@ -161,10 +161,14 @@ export function planManualRecord(
   const api = baseOf(parsed, hosts);
   if (!api) {
     const where = new URL(hosts.restBase);
+    const onHost =
+      parsed.origin === where.origin || (hosts.analyticsBase && parsed.origin === new URL(hosts.analyticsBase).origin);
     throw new RecordError(
-      parsed.origin === where.origin
-        ? `URL ${parsed.pathname} is outside the REST API (${where.pathname}) and the Analytics API`
-        : `URL ${parsed.origin} is not the configured Vitally host; the API key is only sent there`,
+      !onHost
+        ? `URL ${parsed.origin} is not the configured Vitally host; the API key is only sent there`
+        : parsed.username || parsed.password
+          ? `URL ${parsed.origin} carries credentials: the node sends its own`
+          : `URL ${parsed.pathname} is outside the REST API (${where.pathname}) and the Analytics API`,
     );
   }
   const intended = intendedApi(renderShape(m.url), rendered, hosts);
