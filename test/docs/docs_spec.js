@@ -132,6 +132,10 @@ describe('documentation', function () {
     assert.ok(lines <= README_MAX_LINES, `README.md has ${lines} lines: move detail into docs/`);
   });
 
+  it('README.md gives the number of templates the catalogue has', function () {
+    assert.ok(read('README.md').includes(`${catalogue.TEMPLATES.length} endpoint templates`));
+  });
+
   describe('docs/configuration.md', function () {
     const text = read('docs/configuration.md');
     const specs = { ...CONFIG_SETTINGS, ...DESTINATION_SETTINGS };
