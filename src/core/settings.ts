@@ -171,7 +171,9 @@ export function settingProblem(spec: SettingSpec, value: unknown, settings: Sett
   if (blank(value)) return spec.kind === 'text' && spec.required ? `${spec.label} is required` : undefined;
   switch (spec.kind) {
     case 'number': {
-      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      // Plain decimals only: Number() would also take "0x10", "1e3" and [5].
+      const text = typeof value === 'string' ? value.trim() : '';
+      const n = typeof value === 'number' ? value : /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
       const whole = spec.integer ? 'a whole number' : 'a number';
       if (!Number.isFinite(n) || (spec.integer && !Number.isInteger(n)) || n < spec.min || n > spec.max) {
         return `${spec.label} must be ${whole} from ${spec.min} to ${spec.max}${spec.unit ? ` (${spec.unit})` : ''}, not "${String(value)}"`;

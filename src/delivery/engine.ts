@@ -213,9 +213,9 @@ export class DestinationEngine {
     for (const group of this.batches(writes))
       seen(b ? b.combine(this.workspace.hosts, group) : group[0], 'write', group.length);
     for (const item of items) {
-      if (item.kind === 'read') seen(item.read.request, 'read', 1);
-      if (item.kind === 'upsert')
-        await runUpsert(item.upsert, { hosts: this.workspace.hosts, ids: this.workspace.ids, call });
+      // Reads change nothing: the sample panel shows their first answer.
+      if (item.kind === 'read') await call(item.read.request, 'read');
+      if (item.kind === 'upsert') await runUpsert(item.upsert, this.upsertContext(call, true));
     }
     return calls;
   }
@@ -363,7 +363,7 @@ export class DestinationEngine {
       if (item.kind === 'write') {
         this.submitWrite({ tracker, index, request: item.request });
       } else if (item.kind === 'upsert') {
-        const ctx = { hosts: this.workspace.hosts, ids: this.workspace.ids, call };
+        const ctx = this.upsertContext(call, this.dest.dryRun);
         this.workspace.upsertLock
           .run(upsertKey(item.upsert), () => runUpsert(item.upsert, ctx))
           .then(
@@ -374,6 +374,10 @@ export class DestinationEngine {
         this.runRead(item.read, tracker, index, call, reply);
       }
     }
+  }
+
+  private upsertContext(call: Call, dryRun: boolean) {
+    return { hosts: this.workspace.hosts, ids: this.workspace.ids, call, dryRun };
   }
 
   private runRead(read: PlannedRead, tracker: MessageTracker<Message>, index: number, call: Call, reply: Reply): void {

@@ -74,9 +74,17 @@ export class IdCache {
     return this.entries.size + count <= this.maxEntries;
   }
 
-  /** Every entry of the collection was just set from a whole listing. */
-  markComplete(collection: string): void {
-    this.complete.set(collection, this.now() + this.ttlMs);
+  /**
+   * Every entry of the collection was set by a listing that started at `since` (this cache's
+   * clock): the listing holds as long as its oldest entry does, no longer.
+   */
+  markComplete(collection: string, since: number): void {
+    this.complete.set(collection, since + this.ttlMs);
+  }
+
+  /** This cache's clock, for markComplete. */
+  time(): number {
+    return this.now();
   }
 
   /** Runs `lookup` once for concurrent askers of one id; its answer (an id) enters the cache. */

@@ -54,6 +54,7 @@ export class Resolver {
   }
 
   private async list(collection: string, query: string, maxPages: number, call: Call): Promise<void> {
+    const started = this.ids.time();
     let url = `${this.hosts.restBase}/${collection}?${query}`;
     for (let page = 0; page < maxPages; page++) {
       const outcome = await call({ method: 'GET', url, api: 'rest' }, 'lookup');
@@ -70,7 +71,7 @@ export class Resolver {
         }
       }
       if (typeof body.next !== 'string' || body.next === '') {
-        this.ids.markComplete(collection);
+        this.ids.markComplete(collection, started);
         this.exhausted.delete(collection);
         return;
       }

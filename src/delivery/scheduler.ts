@@ -26,7 +26,7 @@ export class Tenant {
   inflight = 0;
   closing = false;
   readonly abort = new AbortController();
-  private idle?: () => void;
+  private readonly idle: (() => void)[] = [];
 
   constructor(
     readonly policy: RetryPolicy,
@@ -38,19 +38,12 @@ export class Tenant {
 
   /** Resolves once none of this tenant's requests is in flight. */
   whenIdle(): Promise<void> {
-    return this.inflight === 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          this.idle = resolve;
-        });
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** @internal */
   changed(): void {
-    if (this.inflight === 0 && this.idle) {
-      this.idle();
-      this.idle = undefined;
-    }
+    if (this.inflight === 0) for (const resolve of this.idle.splice(0)) resolve();
     this.onChange();
   }
 }
@@ -137,6 +130,11 @@ export class Scheduler {
   submit(tenant: Tenant, req: PlannedRequest, done: (outcome: Outcome) => void): void {
     const job: Job = { req, tenant, attempts: 0, unanswered: 0, done };
     tenant.pending++;
+    if (tenant.closing) {
+      // A stopped node's late work (an upsert's next step) is never sent.
+      this.finish(job, noAnswer(CLOSED_ERROR), { ok: false, holdsKey: false, fromAttempt: false });
+      return;
+    }
     const key = req.orderKey;
     if (key !== undefined) {
       const line = this.waitingForKey.get(key);
@@ -168,8 +166,8 @@ export class Scheduler {
     for (const line of this.waitingForKey.values()) waiting.push(...line.extract(mine));
     const closed = noAnswer(CLOSED_ERROR);
     // Jobs waiting in a line do not hold their key; the holders pass it on to other tenants' jobs.
-    for (const job of waiting) this.finish(job, closed, { ok: false, holdsKey: false });
-    for (const job of holders) this.finish(job, closed, { ok: false, holdsKey: true });
+    for (const job of waiting) this.finish(job, closed, { ok: false, holdsKey: false, fromAttempt: false });
+    for (const job of holders) this.finish(job, closed, { ok: false, holdsKey: true, fromAttempt: false });
     this.pump();
     if (this.ready.length === 0) this.clearWake();
     return waiting.length + holders.length;
@@ -214,6 +212,7 @@ export class Scheduler {
         );
         return;
       }
+      this.budgetError = undefined;
       if ('waitMs' in taken) {
         this.wait(taken.waitMs);
         return;
@@ -254,10 +253,7 @@ export class Scheduler {
       this.finish(
         job,
         noAnswer(`not sent: ${this.budgetError} (waited ${Math.round((now - job.blockedSince!) / 1000)} s)`),
-        {
-          ok: false,
-          holdsKey: true,
-        },
+        { ok: false, holdsKey: true, fromAttempt: false },
       );
     }
     if (this.ready.length > 0) this.wake(now + BUDGET_RETRY_MS);
@@ -294,7 +290,7 @@ export class Scheduler {
       // Nothing left this process: the slot never counted, and another attempt would fail the same way.
       this.budget.cancel(slot);
       job.attempts--;
-      this.finish(job, res, { ok: false, holdsKey: true });
+      this.finish(job, res, { ok: false, holdsKey: true, fromAttempt: false });
       this.pump();
       return;
     }
@@ -325,12 +321,13 @@ export class Scheduler {
       );
       job.tenant.changed();
     } else {
-      this.finish(job, res, { ok, holdsKey: true });
+      this.finish(job, res, { ok, holdsKey: true, fromAttempt: true });
     }
     this.pump();
   }
 
-  private finish(job: Job, res: HttpResult, how: { ok: boolean; holdsKey: boolean }): void {
+  /** `fromAttempt`: `res` is what the last attempt got (not a cancellation, a local error or a budget failure). */
+  private finish(job: Job, res: HttpResult, how: { ok: boolean; holdsKey: boolean; fromAttempt: boolean }): void {
     const key = job.req.orderKey;
     if (how.holdsKey && key !== undefined) {
       const next = this.waitingForKey.get(key)?.shift();
@@ -338,8 +335,8 @@ export class Scheduler {
       else this.waitingForKey.delete(key);
     }
     job.tenant.pending--;
-    // The last attempt's unanswered state is in `res`; `unanswered` counts the ones before it.
-    const unanswered = job.unanswered - (res.status === undefined && !res.local && job.attempts > 0 ? 1 : 0);
+    // `unanswered` counts the attempts before the one `res` reports.
+    const unanswered = job.unanswered - (how.fromAttempt && res.status === undefined ? 1 : 0);
     try {
       job.done({ ...res, ok: how.ok, attempts: job.attempts, unanswered });
     } catch (err) {

@@ -18,6 +18,8 @@ interface Context {
   hosts: Hosts;
   ids: IdCache;
   call: Call;
+  /** Writes are only rendered: a GET (which changes nothing) decides between update and create. */
+  dryRun?: boolean;
 }
 
 const idOf = (outcome: Outcome) => {
@@ -40,6 +42,15 @@ const failed = (outcome: Outcome): UpsertResult => ({ statusCode: outcome.status
  */
 async function update(u: Upsert, ctx: Context, known: string | undefined): Promise<UpsertResult | undefined> {
   let id = known;
+  if (id === undefined && u.addressableByExternalId && ctx.dryRun) {
+    const found = await ctx.call(
+      { method: 'GET', url: upsertUpdate(ctx.hosts, u, u.externalId).url, api: 'rest' },
+      'lookup',
+    );
+    if (found?.status === 404) return undefined;
+    if (found && !found.ok) return failed(found);
+    id = found ? idOf(found) : undefined;
+  }
   if (id === undefined && !u.addressableByExternalId) {
     const search = await ctx.call(upsertSearch(ctx.hosts, u), 'lookup');
     if (!search) return undefined;
@@ -73,7 +84,8 @@ export async function runUpsert(u: Upsert, ctx: Context): Promise<UpsertResult> 
     // An earlier attempt may have created it (a timeout), or another writer did since the
     // cache listed the collection: the object may exist now, so update it once more.
     const updated = await update(u, ctx, undefined);
-    if (updated && !updated.error) return updated;
+    // An unanswered attempt of this create made the object: it was created, not found.
+    if (updated && !updated.error) return created.unanswered > 0 ? { ...updated, action: 'created' } : updated;
   }
   return failed(created);
 }

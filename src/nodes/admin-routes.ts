@@ -76,13 +76,25 @@ export function connectionVerdict(
     return { ok: true, statusCode, message: `Connected to ${host}: the API key works` };
   }
   if (statusCode === 401 || statusCode === 403) {
-    return { ok: false, statusCode, message: `${host} refused the API key (HTTP ${statusCode}${detail ? `: ${detail}` : ''})` };
+    return {
+      ok: false,
+      statusCode,
+      message: `${host} refused the API key (HTTP ${statusCode}${detail ? `: ${detail}` : ''})`,
+    };
   }
   if (statusCode === 404) {
-    return { ok: false, statusCode, message: `${host} has no REST API here (HTTP 404): check the region and subdomain` };
+    return {
+      ok: false,
+      statusCode,
+      message: `${host} has no REST API here (HTTP 404): check the region and subdomain`,
+    };
   }
   if (statusCode === 429) {
-    return { ok: false, statusCode, message: `${host} accepted the key but paused it for now (HTTP 429: too many requests)` };
+    return {
+      ok: false,
+      statusCode,
+      message: `${host} accepted the key but paused it for now (HTTP 429: too many requests)`,
+    };
   }
   return { ok: false, statusCode, message: `${host} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}` };
 }
@@ -110,7 +122,9 @@ function storedKeyFor(red: RED, id: string, hosts: Hosts): string | undefined | 
   const savedFor = connection ? new URL(connection.hosts.restBase).origin : undefined;
   const wanted = new URL(hosts.restBase).origin;
   if (savedFor !== wanted) {
-    return { refused: `The stored key belongs to ${savedFor ?? 'another configuration'}; type it again to test ${wanted}` };
+    return {
+      refused: `The stored key belongs to ${savedFor ?? 'another configuration'}; type it again to test ${wanted}`,
+    };
   }
   return apiKey;
 }
@@ -145,7 +159,9 @@ function planner(red: RED, body: Record<string, unknown>, forSend: boolean) {
   const connection = connectionOf(deployedConfig(red, settings.vitally));
   if (forSend && !connection) {
     throw new ConfigError(
-      settings.vitally ? 'Deploy the Vitally config node first: a test send uses its key' : 'Choose a Vitally configuration node',
+      settings.vitally
+        ? 'Deploy the Vitally config node first: a test send uses its key'
+        : 'Choose a Vitally configuration node',
     );
   }
   let workspace: Workspace | undefined = connection;
@@ -209,13 +225,17 @@ export function registerAdminRoutes(RED: RED): void {
         if (typeof stored === 'object') return res.json({ ok: false, message: stored.refused });
         apiKey = stored;
       }
-      if (!apiKey) return res.json({ ok: false, message: 'Enter the API key (or deploy the config node with it) first' });
+      if (!apiKey)
+        return res.json({ ok: false, message: 'Enter the API key (or deploy the config node with it) first' });
       const client = new VitallyClient(hosts, { apiKey }, TEST_TIMEOUT_MS, 1);
       try {
         const result = await client.send({ method: 'GET', url: `${hosts.restBase}/users?limit=1`, api: 'rest' });
         const verdict = connectionVerdict(result, hosts);
         const connection = connectionOf(deployedConfig(RED, body.id));
-        const pause = connection?.hosts.restBase === hosts.restBase ? connection.scheduler.budget.pauseInfo(performance.now()) : undefined;
+        const pause =
+          connection?.hosts.restBase === hosts.restBase
+            ? connection.scheduler.budget.pauseInfo(performance.now())
+            : undefined;
         if (verdict.ok && pause) {
           const until = new Date(pause.until).toTimeString().slice(0, 8);
           verdict.message += `, but Vitally paused this key (${pause.cause}) until ${until}: queued records wait until then`;

@@ -50,16 +50,22 @@ export function compileProperty(red: RED, node: object, name: string, value: str
   }
 }
 
-export function compileRecordEvaluator(red: RED, node: object, dest: Destination, settings: Record<string, unknown>): RecordEvaluator {
+export function compileRecordEvaluator(
+  red: RED,
+  node: object,
+  dest: Destination,
+  settings: Record<string, unknown>,
+): RecordEvaluator {
   const params = dest.params.map((name) => ({
     name,
     get: compileProperty(red, node, name, String(settings[name] ?? ''), String(settings[`${name}Type`] || 'str')),
   }));
   const bodyType = String(settings.bodyType || 'msg');
   const bodyValue = String(settings.body ?? 'payload') || 'payload';
-  const body: Evaluator = bodyType === 'msg' && bodyValue === 'payload'
-    ? (msg) => msg.payload
-    : compileProperty(red, node, 'body', bodyValue, bodyType);
+  const body: Evaluator =
+    bodyType === 'msg' && bodyValue === 'payload'
+      ? (msg) => msg.payload
+      : compileProperty(red, node, 'body', bodyValue, bodyType);
 
   const wrap = (name: string, err: unknown) => new RecordError(`${name}: ${(err as Error).message ?? err}`);
   return {
@@ -85,13 +91,23 @@ export function compileRecordEvaluator(red: RED, node: object, dest: Destination
       }
       const assemble = (vals: unknown[], bodyValue: unknown): EvaluatedRecord => {
         const out: Record<string, unknown> = {};
-        params.forEach((p, i) => { out[p.name] = vals[i]; });
+        params.forEach((p, i) => {
+          out[p.name] = vals[i];
+        });
         return { params: out, body: bodyValue };
       };
       if (!async && !(b instanceof Promise)) return assemble(values, b);
       return Promise.all([
-        Promise.all(values.map((v, i) => Promise.resolve(v).catch((err) => { throw wrap(params[i].name, err); }))),
-        Promise.resolve(b).catch((err) => { throw wrap('body', err); }),
+        Promise.all(
+          values.map((v, i) =>
+            Promise.resolve(v).catch((err) => {
+              throw wrap(params[i].name, err);
+            }),
+          ),
+        ),
+        Promise.resolve(b).catch((err) => {
+          throw wrap('body', err);
+        }),
       ]).then(([vals, bodyValue]) => assemble(vals, bodyValue));
     },
   };

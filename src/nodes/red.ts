@@ -8,7 +8,11 @@ export type Msg = Message;
 export type Send = (msgs: (Msg | Msg[] | null)[]) => void;
 export type Done = (err?: Error) => void;
 
-export interface NodeStatus { fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey'; shape?: 'ring' | 'dot'; text?: string }
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
 
 export interface Node {
   id: string;
@@ -23,8 +27,14 @@ export interface Node {
   log(text: unknown): void;
 }
 
-export interface Request { body: unknown; params: Record<string, string> }
-export interface Response { json(body: unknown): void; status(code: number): Response }
+export interface Request {
+  body: unknown;
+  params: Record<string, string>;
+}
+export interface Response {
+  json(body: unknown): void;
+  status(code: number): Response;
+}
 type Handler = (req: Request, res: Response) => void;
 
 export interface RED {
@@ -36,7 +46,13 @@ export interface RED {
   };
   util: {
     getMessageProperty(msg: Msg, path: string): unknown;
-    evaluateNodeProperty(value: string, type: string, node: Node | object, msg: Msg | undefined, cb?: (err: Error | null, value: unknown) => void): unknown;
+    evaluateNodeProperty(
+      value: string,
+      type: string,
+      node: Node | object,
+      msg: Msg | undefined,
+      cb?: (err: Error | null, value: unknown) => void,
+    ): unknown;
     prepareJSONataExpression(value: string, node: Node | object): unknown;
     evaluateJSONataExpression(expr: unknown, msg: Msg, cb: (err: Error | null, value: unknown) => void): void;
   };

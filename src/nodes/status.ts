@@ -27,7 +27,8 @@ const short = (text: string, max = 60) => (text.length > max ? `${text.slice(0, 
 export function statusFor(s: StatusState, t: Translate): NodeStatus {
   if (s.setupError) return { fill: 'red', shape: 'ring', text: short(s.setupError) };
   const waiting = s.queued > 0 || s.inflight > 0;
-  if (s.budgetProblem && waiting) return { fill: 'red', shape: 'ring', text: short(`${s.queued} queued: ${s.budgetProblem}`) };
+  if (s.budgetProblem && waiting)
+    return { fill: 'red', shape: 'ring', text: short(`${s.queued} queued: ${s.budgetProblem}`) };
   if (s.pause && waiting) {
     return {
       fill: 'yellow',
@@ -37,14 +38,26 @@ export function statusFor(s: StatusState, t: Translate): NodeStatus {
   }
   if (s.throttledMs > 0 && s.queued > 0) {
     const seconds = Math.ceil(s.throttledMs / 1000);
-    return { fill: 'yellow', shape: 'ring', text: t('vitally-destination.status.throttled', { seconds, queued: s.queued }) };
+    return {
+      fill: 'yellow',
+      shape: 'ring',
+      text: t('vitally-destination.status.throttled', { seconds, queued: s.queued }),
+    };
   }
   if (waiting) {
-    return { fill: 'blue', shape: 'dot', text: t('vitally-destination.status.busy', { queued: s.queued, inflight: s.inflight }) };
+    return {
+      fill: 'blue',
+      shape: 'dot',
+      text: t('vitally-destination.status.busy', { queued: s.queued, inflight: s.inflight }),
+    };
   }
   if (s.sent === 0 && s.failed === 0) return {};
   if (s.dryRun) {
-    return { fill: 'grey', shape: 'dot', text: t('vitally-destination.status.dryRun', { sent: s.sent, failed: s.failed }) };
+    return {
+      fill: 'grey',
+      shape: 'dot',
+      text: t('vitally-destination.status.dryRun', { sent: s.sent, failed: s.failed }),
+    };
   }
   const counts = t('vitally-destination.status.idle', { sent: s.sent, failed: s.failed });
   if (s.lastCause) return { fill: 'red', shape: 'ring', text: short(`${s.lastCause} (${counts})`) };

@@ -19,7 +19,8 @@ function setUp(RED: RED, node: Node, settings: DestinationSettings & { vitally?:
   if (!config) throw new ConfigError('no Vitally config node is selected, or it is disabled');
   const connection = config.connection();
   const dest = parseDestination(settings);
-  const needs = dest.template?.api ?? (dest.manual && /\/analytics\/v1(\/|$)/.test(dest.manual.url) ? 'analytics' : 'rest');
+  const needs =
+    dest.template?.api ?? (dest.manual && /\/analytics\/v1(\/|$)/.test(dest.manual.url) ? 'analytics' : 'rest');
   if (needs === 'analytics' && !connection.client.hasCredential('analytics')) {
     throw new ConfigError('Analytics templates need the Analytics API token in the Vitally config node');
   }
@@ -85,7 +86,9 @@ export = function (RED: RED): void {
       const finish = (lost: { undelivered: number }[]) => {
         if (lost.length) {
           const records = lost.reduce((n, t) => n + t.undelivered, 0);
-          this.error(`stopped with ${records} records of ${lost.length} messages not delivered; each of those messages ended with done(err)`);
+          this.error(
+            `stopped with ${records} records of ${lost.length} messages not delivered; each of those messages ended with done(err)`,
+          );
         }
         closed = true;
         status.stop();

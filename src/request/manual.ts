@@ -115,6 +115,13 @@ function fullyDecoded(text: string): string {
 }
 
 function checkPath(rendered: string): void {
+  // The URL parser drops tabs and line breaks anywhere and spaces at the ends: a `..` could hide behind them.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(rendered) || rendered !== rendered.trim()) {
+    throw new RecordError(
+      `URL ${JSON.stringify(rendered)} has a control character or surrounding space: a parameter is not an id`,
+    );
+  }
   if (rendered.includes('#')) throw new RecordError(`URL "${rendered}" has a fragment (#): a parameter is not an id`);
   if (rendered.includes('\\')) throw new RecordError(`URL "${rendered}" has a backslash: a parameter is not an id`);
   const path = rendered.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('?')[0];
@@ -154,10 +161,14 @@ export function planManualRecord(
   const api = baseOf(parsed, hosts);
   if (!api) {
     const where = new URL(hosts.restBase);
+    const onHost =
+      parsed.origin === where.origin || (hosts.analyticsBase && parsed.origin === new URL(hosts.analyticsBase).origin);
     throw new RecordError(
-      parsed.origin === where.origin
-        ? `URL ${parsed.pathname} is outside the REST API (${where.pathname}) and the Analytics API`
-        : `URL ${parsed.origin} is not the configured Vitally host; the API key is only sent there`,
+      !onHost
+        ? `URL ${parsed.origin} is not the configured Vitally host; the API key is only sent there`
+        : parsed.username || parsed.password
+          ? `URL ${parsed.origin} carries credentials: the node sends its own`
+          : `URL ${parsed.pathname} is outside the REST API (${where.pathname}) and the Analytics API`,
     );
   }
   const intended = intendedApi(renderShape(m.url), rendered, hosts);

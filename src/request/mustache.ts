@@ -24,6 +24,12 @@ function idText(value: unknown, what: string, tag: string): string {
   throw new RecordError(`${what ? `${what}: ` : ''}{{${tag}}} is ${got}, not an id`);
 }
 
+type Tokens = ReturnType<typeof Mustache.parse>;
+
+function hasTripleTag(tokens: Tokens): boolean {
+  return tokens.some(([type, , , , inner]) => type === '&' || (Array.isArray(inner) && hasTripleTag(inner as Tokens)));
+}
+
 /**
  * Renders a template whose every value must be an id: mustache without HTML escaping, where
  * each `{{x}}` goes through `encode` and each `{{{x}}}` is inserted as written. A value that
@@ -39,7 +45,11 @@ export function renderIds(
 ): string {
   const tokens = Mustache.parse(template);
   if (tokens.some(([type]) => type !== 'text' && type !== 'name' && type !== '&')) {
-    return Mustache.render(template, view, undefined, { escape: (v) => encode(String(v)) });
+    // Sections: every `{{x}}` value is still checked; `{{{x}}}` inside a section is not allowed.
+    if (hasTripleTag(tokens)) {
+      throw new RecordError(`${what ? `${what}: ` : ''}{{{x}}} inside a section cannot be checked; use {{x}}`);
+    }
+    return Mustache.render(template, view, undefined, { escape: (v) => encode(idText(v, what, 'value in a section')) });
   }
   const context = new Mustache.Context(view);
   let out = '';

@@ -40,6 +40,9 @@ const { rehost } = require('../../scripts/rehost');
 describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
   this.timeout(60000);
   let sandbox;
+  /** A second sandbox with the demo workspace, for the examples that read it. */
+  let demoSandbox;
+  const DEMO_EXAMPLES = new Set(['11']);
   let red;
   let debug;
   let tmp;
@@ -63,6 +66,13 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
       analyticsToken: ANALYTICS_TOKEN,
       logLimit: 5000,
     });
+    demoSandbox = await sandboxModule.startSandbox({
+      port: 0,
+      apiKey: API_KEY,
+      analyticsToken: ANALYTICS_TOKEN,
+      logLimit: 5000,
+      seed: 'demo',
+    });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitally-examples-'));
     filesDir = path.join(tmp, 'files');
     fs.mkdirSync(filesDir);
@@ -78,6 +88,7 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
     if (debug) debug.close();
     if (red) await red.stop();
     if (sandbox) await sandbox.close();
+    if (demoSandbox) await demoSandbox.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -87,12 +98,13 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
 
   /** Full deploy of one example on its own tab against a reset sandbox. */
   async function deployExample(file) {
-    sandbox.reset();
+    const target = DEMO_EXAMPLES.has(numberOf(file)) ? demoSandbox : sandbox;
+    target.reset();
     debug.clear();
     fs.rmSync(filesDir, { recursive: true, force: true });
     fs.mkdirSync(filesDir);
     const tabId = `example-tab-${numberOf(file)}`;
-    const nodes = rehost(readExample(file), sandbox.url).map((n) => {
+    const nodes = rehost(readExample(file), target.url).map((n) => {
       if (n.type === 'vitally-config')
         return { ...n, credentials: { apiKey: API_KEY, analyticsToken: ANALYTICS_TOKEN } };
       return { ...n, z: tabId };
@@ -565,6 +577,35 @@ describe('example flows (real Node-RED 4 + Vitally sandbox)', function () {
       assert.strictEqual(stark.organizationId, sandbox.get('organizations', 'org-stark').id, 'organizationId resolved');
       assert.deepStrictEqual(sandbox.get('users', 'u-pepper').accountIds, [stark.id], 'accountIds resolved');
       assert.strictEqual(debugOf('errors').length, 0);
+    },
+
+    async 11() {
+      const { DEMO } = require(path.join(ROOT, 'dist', 'sandbox'));
+      const olivia = DEMO.users.find((u) => u.email === 'olivia@northwind.example');
+      const account = DEMO.accounts.find((a) => a.externalId === olivia.account);
+      await press('1. A support email arrives');
+      const note = await until('the note', () => debugOf('note (msg.vitally)')[0]);
+      assert.deepStrictEqual([note.succeeded, note.failed], [1, 0]);
+      const stored = demoSandbox.list('notes').find((n) => n.id === note.results[0].id);
+      assert.strictEqual(stored.accountId, account.id, "the note is on the sender's account");
+      assert.match(stored.note, /Invoice question/);
+
+      await press('2. Pick the custom object');
+      const instance = await until('the instance', () => debugOf('instance (msg.vitally)')[0]);
+      assert.deepStrictEqual([instance.succeeded, instance.failed], [1, 0], JSON.stringify(instance.results));
+      const created = demoSandbox
+        .list(`customObjects/${DEMO.customObject.id}/instances`)
+        .find((i) => i.externalId === 'sub-pro-1');
+      assert.strictEqual(created.customerId, account.id, 'customerId resolved from the CRM id acct-1');
+
+      await press('3. Export all accounts');
+      const all = await until('the joined list', () => debugOf('all accounts')[0]);
+      assert.strictEqual(all.accounts, DEMO.accounts.length, 'churned accounts included (status activeOrChurned)');
+      const lines = fs.readFileSync(file('vitally-examples/11-accounts.jsonl'), 'utf8').trim().split('\n');
+      assert.deepStrictEqual(
+        lines.map((l) => JSON.parse(l).externalId).sort(),
+        DEMO.accounts.map((a) => a.externalId).sort(),
+      );
     },
   };
 

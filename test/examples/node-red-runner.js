@@ -76,7 +76,11 @@ async function startNodeRed({ userDir, settings = {}, timeout = 30000, node = pr
   const child = spawn(node, [redJs, '--settings', settingsFile, '--userDir', userDir], {
     cwd: userDir,
     // A Node binary of another version finds its own npm beside it.
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '', PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH || ''}` },
+    env: {
+      ...process.env,
+      NODE_RED_ENABLE_PROJECTS: '',
+      PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH || ''}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];

@@ -7,12 +7,20 @@ const { helper, API_KEY, load, destination, outputs, run, newSandbox, stop } = r
 
 describe('vitally-config and the admin endpoints', function () {
   let sandbox;
-  before(async () => { sandbox = await newSandbox(); });
+  before(async () => {
+    sandbox = await newSandbox();
+  });
   after(() => sandbox.close());
   beforeEach(() => helper.startServer());
   afterEach(stop);
 
-  const post = (path, body) => helper.request().post(path).send(body).expect(200).then((r) => r.body);
+  const post = (path, body) =>
+    helper
+      .request()
+      .post(path)
+      .send(body)
+      .expect(200)
+      .then((r) => r.body);
 
   describe('GET /vitally/endpoints', function () {
     it('serves the catalogue the editor reads', async function () {
@@ -23,11 +31,30 @@ describe('vitally-config and the admin endpoints', function () {
       const upd = res.body.find((t) => t.id === 'updateCustomObjectInstance');
       assert.deepStrictEqual(upd.params, ['customObjectId', 'instanceId']);
       assert.deepStrictEqual(Object.keys(upd).sort(), [
-        'api', 'batchable', 'description', 'group', 'id', 'irreversible', 'kind', 'label', 'many', 'method', 'optionalParams',
-        'paged', 'params', 'path', 'relationships', 'required', 'sample', 'sampleParams',
+        'api',
+        'batchable',
+        'description',
+        'group',
+        'id',
+        'irreversible',
+        'kind',
+        'label',
+        'many',
+        'method',
+        'optionalParams',
+        'paged',
+        'params',
+        'path',
+        'relationships',
+        'required',
+        'sample',
+        'sampleParams',
       ]);
       const list = res.body.find((t) => t.id === 'listUsers');
-      assert.deepStrictEqual([list.kind, list.paged, list.optionalParams], ['read', true, ['accountId', 'organizationId']]);
+      assert.deepStrictEqual(
+        [list.kind, list.paged, list.optionalParams],
+        ['read', true, ['accountId', 'organizationId']],
+      );
     });
   });
 
@@ -50,11 +77,19 @@ describe('vitally-config and the admin endpoints', function () {
 
     it('never sends the stored key to a host other than the one it was saved for', async function () {
       const seen = [];
-      const other = http.createServer((req, res) => { seen.push(req.headers.authorization); res.end('{}'); });
+      const other = http.createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.end('{}');
+      });
       await new Promise((r) => other.listen(0, '127.0.0.1', r));
       try {
         await load(sandbox, []);
-        const body = await post('/vitally/test-connection', { id: 'cfg', region: 'custom', baseUrl: `http://127.0.0.1:${other.address().port}`, apiKey: '__PWRD__' });
+        const body = await post('/vitally/test-connection', {
+          id: 'cfg',
+          region: 'custom',
+          baseUrl: `http://127.0.0.1:${other.address().port}`,
+          apiKey: '__PWRD__',
+        });
         assert.strictEqual(body.ok, false);
         assert.match(body.message, /type it again/);
         assert.deepStrictEqual(seen, []);
@@ -81,12 +116,22 @@ describe('vitally-config and the admin endpoints', function () {
 
     it('says when the host cannot be reached', async function () {
       const port = await new Promise((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = s.address().port;
+          s.close(() => resolve(p));
+        });
       });
       await load(sandbox, []);
-      const body = await post('/vitally/test-connection', { region: 'custom', baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY });
+      const body = await post('/vitally/test-connection', {
+        region: 'custom',
+        baseUrl: `http://127.0.0.1:${port}`,
+        apiKey: API_KEY,
+      });
       assert.strictEqual(body.ok, false);
-      assert.match(body.message, /Could not reach 127\.0\.0\.1:\d+: connection refused: 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      assert.match(
+        body.message,
+        /Could not reach 127\.0\.0\.1:\d+: connection refused: 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+      );
     });
 
     it('refuses a subdomain that is not a hostname label, before any request', async function () {
@@ -103,17 +148,25 @@ describe('vitally-config and the admin endpoints', function () {
     it('previews exactly what the runtime would send, without Authorization', async function () {
       await load(sandbox, []);
       const requests = await post('/vitally/preview', {
-        node: { vitally: 'cfg', endpoint: 'updateAccount', accountId: '{{payload.ext}}', accountIdType: 'str', exclude: 'ext' },
+        node: {
+          vitally: 'cfg',
+          endpoint: 'updateAccount',
+          accountId: '{{payload.ext}}',
+          accountIdType: 'str',
+          exclude: 'ext',
+        },
         record: { ext: 'a/b', name: 'New name' },
       });
-      assert.deepStrictEqual(requests, [{
-        method: 'PUT',
-        url: `${sandbox.url}/resources/accounts/a%2Fb`,
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: { name: 'New name' },
-        purpose: 'write',
-        records: 1,
-      }]);
+      assert.deepStrictEqual(requests, [
+        {
+          method: 'PUT',
+          url: `${sandbox.url}/resources/accounts/a%2Fb`,
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+          body: { name: 'New name' },
+          purpose: 'write',
+          records: 1,
+        },
+      ]);
     });
 
     it('previews for the region the dialog shows, before the config node is deployed', async function () {
@@ -124,9 +177,17 @@ describe('vitally-config and the admin endpoints', function () {
         record: { note: 'n', noteDate: '2026-01-01', accountId: 'a1' },
       });
       assert.strictEqual(requests[0].url, 'https://acme.rest.vitally.io/resources/notes');
-      const bad = await post('/vitally/preview', { node: { vitally: 'x', endpoint: 'createNote' }, config: { region: 'us', subdomain: 'a.b' }, record: {} });
+      const bad = await post('/vitally/preview', {
+        node: { vitally: 'x', endpoint: 'createNote' },
+        config: { region: 'us', subdomain: 'a.b' },
+        record: {},
+      });
       assert.match(bad.error, /not a valid Vitally subdomain/);
-      const send = await post('/vitally/test-send', { node: { vitally: 'not-deployed-yet', endpoint: 'createAccount' }, config: { region: 'us', subdomain: 'acme' }, record: { externalId: 'x', name: 'x' } });
+      const send = await post('/vitally/test-send', {
+        node: { vitally: 'not-deployed-yet', endpoint: 'createAccount' },
+        config: { region: 'us', subdomain: 'acme' },
+        record: { externalId: 'x', name: 'x' },
+      });
       assert.match(send.error, /Deploy the Vitally config node first/);
     });
 
@@ -134,23 +195,38 @@ describe('vitally-config and the admin endpoints', function () {
       await load(sandbox, []);
       const requests = await post('/vitally/preview', {
         node: { vitally: 'cfg', endpoint: 'analyticsTrack', batch: true, batchSize: 100 },
-        record: [{ userId: 'u1', event: 'a', properties: {} }, { userId: 'u2', event: 'b', properties: {} }],
+        record: [
+          { userId: 'u1', event: 'a', properties: {} },
+          { userId: 'u2', event: 'b', properties: {} },
+        ],
       });
       assert.strictEqual(requests.length, 1);
       assert.strictEqual(requests[0].url, `${sandbox.url}/analytics/v1/batch`);
-      assert.deepStrictEqual(requests[0].body.map((m) => [m.type, m.userId]), [['track', 'u1'], ['track', 'u2']]);
+      assert.deepStrictEqual(
+        requests[0].body.map((m) => [m.type, m.userId]),
+        [
+          ['track', 'u1'],
+          ['track', 'u2'],
+        ],
+      );
     });
 
     it('answers a record error as { error }', async function () {
       await load(sandbox, []);
-      const body = await post('/vitally/preview', { node: { vitally: 'cfg', endpoint: 'createAccount' }, record: { name: 'no id' } });
+      const body = await post('/vitally/preview', {
+        node: { vitally: 'cfg', endpoint: 'createAccount' },
+        record: { name: 'no id' },
+      });
       assert.match(body.error, /externalId is required/);
     });
 
     it('sends one test request and answers its status and body', async function () {
       await load(sandbox, []);
       const before = sandbox.counters.total;
-      const body = await post('/vitally/test-send', { node: { vitally: 'cfg', endpoint: 'createAccount' }, record: { externalId: 'ts-1', name: 'Test send' } });
+      const body = await post('/vitally/test-send', {
+        node: { vitally: 'cfg', endpoint: 'createAccount' },
+        record: { externalId: 'ts-1', name: 'Test send' },
+      });
       assert.strictEqual(body.statusCode, 200);
       assert.strictEqual(body.body.externalId, 'ts-1');
       assert.strictEqual(sandbox.counters.total, before + 1);
@@ -159,7 +235,10 @@ describe('vitally-config and the admin endpoints', function () {
     it('refuses to test-send a delete without confirmDelete, even in a dry-run node', async function () {
       await load(sandbox, []);
       const before = sandbox.counters.total;
-      const body = await post('/vitally/test-send', { node: { vitally: 'cfg', endpoint: 'deleteAccount', accountId: 'x', dryRun: true }, record: {} });
+      const body = await post('/vitally/test-send', {
+        node: { vitally: 'cfg', endpoint: 'deleteAccount', accountId: 'x', dryRun: true },
+        record: {},
+      });
       assert.match(body.error, /Allow irreversible deletes/);
       assert.strictEqual(sandbox.counters.total, before);
     });
@@ -169,7 +248,10 @@ describe('vitally-config and the admin endpoints', function () {
     it('answers the first record of the last message the node received', async function () {
       await load(sandbox, [destination({ endpoint: 'createAccount', dryRun: true }), ...outputs]);
       await helper.request().get('/vitally/last-record/n1').expect(404);
-      await run([{ externalId: 'r1', name: 'first' }, { externalId: 'r2', name: 'second' }]);
+      await run([
+        { externalId: 'r1', name: 'first' },
+        { externalId: 'r2', name: 'second' },
+      ]);
       const res = await helper.request().get('/vitally/last-record/n1').expect(200);
       assert.deepStrictEqual(res.body, { record: { externalId: 'r1', name: 'first' } });
     });
@@ -178,12 +260,19 @@ describe('vitally-config and the admin endpoints', function () {
   describe('configuration errors', function () {
     for (const [what, config, pattern] of [
       ['an invalid subdomain', { region: 'us', subdomain: 'acme.evil.com' }, /not a valid Vitally subdomain/],
-      ['a base URL with a path', { region: 'custom', baseUrl: 'http://127.0.0.1:1/resources' }, /no path, query or credentials/],
+      [
+        'a base URL with a path',
+        { region: 'custom', baseUrl: 'http://127.0.0.1:1/resources' },
+        /no path, query or credentials/,
+      ],
       ['a non-numeric rate limit', { rateLimit: 'lots' }, /rate limit must be a whole number from 1 to/],
     ]) {
       it(`fails every record, with a red status, for ${what}`, async function () {
         await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config });
-        const { result } = await run([{ externalId: 'a', name: 'a' }, { externalId: 'b', name: 'b' }]);
+        const { result } = await run([
+          { externalId: 'a', name: 'a' },
+          { externalId: 'b', name: 'b' },
+        ]);
         assert.strictEqual(result.vitally.failed, 2);
         assert.match(result.vitally.results[1].error, pattern);
         assert.strictEqual(helper.getNode('n1').status.lastCall.args[0].fill, 'red');
@@ -191,13 +280,17 @@ describe('vitally-config and the admin endpoints', function () {
     }
 
     it('reads numeric settings saved as strings', async function () {
-      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config: { rateLimit: '500', rateWindow: '60', concurrency: '2', timeout: '5' } });
+      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], {
+        config: { rateLimit: '500', rateWindow: '60', concurrency: '2', timeout: '5' },
+      });
       const { result } = await run({ externalId: 'num', name: 'numbers' });
       assert.strictEqual(result.vitally.succeeded, 1);
     });
 
     it('asks for the Analytics token when an Analytics template has none', async function () {
-      await load(sandbox, [destination({ endpoint: 'analyticsUser' }), ...outputs], { credentials: { apiKey: API_KEY } });
+      await load(sandbox, [destination({ endpoint: 'analyticsUser' }), ...outputs], {
+        credentials: { apiKey: API_KEY },
+      });
       const { result } = await run({ userId: 'u1' });
       assert.match(result.vitally.results[0].error, /Analytics API token/);
     });

@@ -3,7 +3,18 @@
 // window and fault knobs. Small windows keep the suite fast; nothing here asserts timings.
 const assert = require('node:assert');
 const {
-  helper, CREDENTIALS, nodeModules, flowFor, load, destination, outputs, collect, rest, newSandbox, stop, delay,
+  helper,
+  CREDENTIALS,
+  nodeModules,
+  flowFor,
+  load,
+  destination,
+  outputs,
+  collect,
+  rest,
+  newSandbox,
+  stop,
+  delay,
 } = require('./helpers');
 
 /** Most requests accepted in any window of `windowMs` (the sandbox's own timestamps). */
@@ -17,7 +28,8 @@ function busiestWindow(times, windowMs) {
   return most;
 }
 
-const accounts = (n, prefix = 'acc') => Array.from({ length: n }, (_, i) => ({ externalId: `${prefix}-${i}`, name: `Account ${i}` }));
+const accounts = (n, prefix = 'acc') =>
+  Array.from({ length: n }, (_, i) => ({ externalId: `${prefix}-${i}`, name: `Account ${i}` }));
 
 /** Sends each payload as its own message into `node` and resolves with every output-1 message. */
 async function sendAll(payloads, node = 'n1', out = 'out1') {
@@ -39,7 +51,9 @@ describe('delivery engine', function () {
   it('keeps to the sliding window exactly, window by window, without a 429', async function () {
     sandbox = await newSandbox({ rateLimit: 20, windowMs: 500, recordAcceptedTimes: true });
     await helper.startServer();
-    await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config: { rateLimit: 20, rateWindow: 0.5 } });
+    await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], {
+      config: { rateLimit: 20, rateWindow: 0.5 },
+    });
     const [result] = await sendAll([accounts(100)]);
     assert.strictEqual(result.vitally.succeeded, 100);
     assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
@@ -50,7 +64,9 @@ describe('delivery engine', function () {
   it('slows down to a server limit lower than configured and still delivers everything', async function () {
     sandbox = await newSandbox({ rateLimit: 10, windowMs: 500 });
     await helper.startServer();
-    await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], { config: { rateLimit: 40, rateWindow: 0.5 } });
+    await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], {
+      config: { rateLimit: 40, rateWindow: 0.5 },
+    });
     const [result] = await sendAll([accounts(60)]);
     assert.strictEqual(result.vitally.succeeded, 60, JSON.stringify(result.vitally.results.filter((r) => r.error)));
     const refused = sandbox.counters.byStatus['429'] || 0;
@@ -63,7 +79,10 @@ describe('delivery engine', function () {
     const fixtures = accounts(150, 'f');
     for (const a of fixtures) await rest(sandbox, 'POST', '/accounts', a);
     sandbox.setFaults({ error5xxRate: 0.1, rate429: 0.05, dropRate: 0.02 });
-    await load(sandbox, [destination({ endpoint: 'updateAccount', accountId: '{{payload.externalId}}', retries: 8, retryMaxDelay: 2 }), ...outputs]);
+    await load(sandbox, [
+      destination({ endpoint: 'updateAccount', accountId: '{{payload.externalId}}', retries: 8, retryMaxDelay: 2 }),
+      ...outputs,
+    ]);
     const out2 = [];
     helper.getNode('out2').on('input', (m) => out2.push(m));
     const [result] = await sendAll([fixtures.map((a) => ({ ...a, name: `${a.name} (updated)` }))]);
@@ -73,43 +92,73 @@ describe('delivery engine', function () {
     assert.strictEqual(out2.length, 150, 'one output-2 message per call');
     const updated = sandbox.list('accounts').filter((a) => a.name.endsWith('(updated)')).length;
     assert.strictEqual(updated, v.succeeded, 'what succeeded is what the sandbox stored');
-    assert.ok(out2.some((m) => m.attempts > 1), 'retries show in attempts');
-    assert.ok(sandbox.counters.dropped > 0 && sandbox.counters.byStatus['503'] > 0 && sandbox.counters.byStatus['429'] > 0, 'faults were injected');
+    assert.ok(
+      out2.some((m) => m.attempts > 1),
+      'retries show in attempts',
+    );
+    assert.ok(
+      sandbox.counters.dropped > 0 && sandbox.counters.byStatus['503'] > 0 && sandbox.counters.byStatus['429'] > 0,
+      'faults were injected',
+    );
   });
 
   it('sends 20 updates to one object in arrival order, retries included', async function () {
     sandbox = await newSandbox({ latencyMs: { min: 1, max: 15 }, seed: 3 });
     await helper.startServer();
     await rest(sandbox, 'POST', '/accounts', { externalId: 'acc-1', name: 'v' });
-    await load(sandbox, [destination({ endpoint: 'updateAccount', accountId: 'acc-1' }), ...outputs], { config: { concurrency: 8 } });
+    await load(sandbox, [destination({ endpoint: 'updateAccount', accountId: 'acc-1' }), ...outputs], {
+      config: { concurrency: 8 },
+    });
     sandbox.failNext(3, 503);
     const updates = Array.from({ length: 20 }, (_, i) => ({ name: `v${i}` }));
     await sendAll(updates);
     const names = sandbox.requests.filter((r) => r.method === 'PUT' && r.status === 200).map((r) => r.body.name);
-    assert.deepStrictEqual(names, updates.map((u) => u.name));
+    assert.deepStrictEqual(
+      names,
+      updates.map((u) => u.name),
+    );
     assert.strictEqual(sandbox.get('accounts', 'acc-1').name, 'v19');
   });
 
   it('batches Analytics records: 250 records of size 100 make 3 calls', async function () {
     sandbox = await newSandbox();
     await helper.startServer();
-    await load(sandbox, [destination({ endpoint: 'analyticsUser', batch: true, batchSize: 100, batchTimeout: 100 }), ...outputs]);
+    await load(sandbox, [
+      destination({ endpoint: 'analyticsUser', batch: true, batchSize: 100, batchTimeout: 100 }),
+      ...outputs,
+    ]);
     const users = Array.from({ length: 250 }, (_, i) => ({ userId: `u${i}`, accountId: 'a1', traits: { n: i } }));
     const out2 = [];
     helper.getNode('out2').on('input', (m) => out2.push(m));
     const [result] = await sendAll([users]);
     assert.strictEqual(result.vitally.succeeded, 250);
     const calls = sandbox.requests.filter((r) => r.path === '/analytics/v1/batch');
-    assert.deepStrictEqual(calls.map((c) => c.body.length), [100, 100, 50]);
+    assert.deepStrictEqual(
+      calls.map((c) => c.body.length),
+      [100, 100, 50],
+    );
     assert.ok(calls[0].body.every((m) => m.type === 'user' && m.messageId && m.timestamp));
-    assert.deepStrictEqual(out2.map((m) => m.records), [100, 100, 50]);
+    assert.deepStrictEqual(
+      out2.map((m) => m.records),
+      [100, 100, 50],
+    );
     assert.strictEqual(sandbox.list('analytics:user').length, 250);
   });
 
   it('groups Analytics batches by a field', async function () {
     sandbox = await newSandbox();
     await helper.startServer();
-    await load(sandbox, [destination({ endpoint: 'analyticsTrack', batch: true, batchSize: 100, batchTimeout: 50, grouping: 'field', groupField: 'accountId' }), ...outputs]);
+    await load(sandbox, [
+      destination({
+        endpoint: 'analyticsTrack',
+        batch: true,
+        batchSize: 100,
+        batchTimeout: 50,
+        grouping: 'field',
+        groupField: 'accountId',
+      }),
+      ...outputs,
+    ]);
     const events = Array.from({ length: 9 }, (_, i) => ({ accountId: `a${i % 3}`, event: 'login', properties: {} }));
     await sendAll([events]);
     const calls = sandbox.requests.filter((r) => r.path === '/analytics/v1/batch');
@@ -119,7 +168,10 @@ describe('delivery engine', function () {
 
   /** 30 records each through n1 and n2 at once: all delivered, never more than 15 per 500 ms. */
   async function checkSharedBudget() {
-    const [[ra], [rb]] = await Promise.all([sendAll([accounts(30, 'a')], 'n1', 'out1'), sendAll([accounts(30, 'b')], 'n2', 'out3')]);
+    const [[ra], [rb]] = await Promise.all([
+      sendAll([accounts(30, 'a')], 'n1', 'out1'),
+      sendAll([accounts(30, 'b')], 'n2', 'out3'),
+    ]);
     assert.strictEqual(ra.vitally.succeeded + rb.vitally.succeeded, 60);
     assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
     assert.ok(busiestWindow(sandbox.acceptedTimes, 500) <= 15);
@@ -128,20 +180,32 @@ describe('delivery engine', function () {
   it('shares one rate budget between two destination nodes on the same config', async function () {
     sandbox = await newSandbox({ rateLimit: 15, windowMs: 500, recordAcceptedTimes: true });
     await helper.startServer();
-    await load(sandbox, [
-      destination({ endpoint: 'createAccount' }), ...outputs,
-      { id: 'n2', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out3'], []] }, { id: 'out3', type: 'helper' },
-    ], { config: { rateLimit: 15, rateWindow: 0.5 } });
+    await load(
+      sandbox,
+      [
+        destination({ endpoint: 'createAccount' }),
+        ...outputs,
+        { id: 'n2', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createAccount', wires: [['out3'], []] },
+        { id: 'out3', type: 'helper' },
+      ],
+      { config: { rateLimit: 15, rateWindow: 0.5 } },
+    );
     await checkSharedBudget();
   });
 
   it('shares the budget between two config nodes on the same key', async function () {
     sandbox = await newSandbox({ rateLimit: 15, windowMs: 500, recordAcceptedTimes: true });
     await helper.startServer();
-    const flow = flowFor(sandbox, [
-      destination({ endpoint: 'createAccount' }), ...outputs,
-      { id: 'n2', type: 'vitally-destination', vitally: 'cfg2', endpoint: 'createAccount', wires: [['out3'], []] }, { id: 'out3', type: 'helper' },
-    ], { rateLimit: 15, rateWindow: 0.5 });
+    const flow = flowFor(
+      sandbox,
+      [
+        destination({ endpoint: 'createAccount' }),
+        ...outputs,
+        { id: 'n2', type: 'vitally-destination', vitally: 'cfg2', endpoint: 'createAccount', wires: [['out3'], []] },
+        { id: 'out3', type: 'helper' },
+      ],
+      { rateLimit: 15, rateWindow: 0.5 },
+    );
     flow.push({ ...flow.find((n) => n.id === 'cfg'), id: 'cfg2', name: 'same key, second node' });
     await helper.load(nodeModules, flow, { cfg: CREDENTIALS.cfg, cfg2: CREDENTIALS.cfg });
     await checkSharedBudget();
@@ -153,7 +217,11 @@ describe('delivery engine', function () {
     const nodes = [destination({ endpoint: 'createAccount' }), ...outputs];
     await load(sandbox, nodes, { config: { rateLimit: 20, rateWindow: 1 } });
     await sendAll([accounts(20, 'before')]);
-    await helper.setFlows(flowFor(sandbox, nodes, { rateLimit: 20, rateWindow: 1, name: 'changed' }), 'full', CREDENTIALS);
+    await helper.setFlows(
+      flowFor(sandbox, nodes, { rateLimit: 20, rateWindow: 1, name: 'changed' }),
+      'full',
+      CREDENTIALS,
+    );
     const [result] = await sendAll([accounts(10, 'after')]);
     assert.strictEqual(result.vitally.succeeded, 10);
     assert.strictEqual(sandbox.counters.byStatus['429'] || 0, 0);
@@ -181,8 +249,12 @@ describe('delivery engine', function () {
   async function busyFlow() {
     sandbox = await newSandbox({ latencyMs: 40, rateLimit: 20, windowMs: 1000 });
     await helper.startServer();
-    const nodes = [destination({ endpoint: 'createAccount' }), ...outputs,
-      { id: 'catcher', type: 'catch', scope: null, wires: [['caught']] }, { id: 'caught', type: 'helper' }];
+    const nodes = [
+      destination({ endpoint: 'createAccount' }),
+      ...outputs,
+      { id: 'catcher', type: 'catch', scope: null, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ];
     const config = { rateLimit: 20, rateWindow: 1 };
     await load(sandbox, nodes, { config });
     const out1 = [];
@@ -196,7 +268,12 @@ describe('delivery engine', function () {
   }
 
   /** The destination's error log entries since the flow started. */
-  const errorsOf = (id) => helper.log().args.map((a) => a[0]).filter((e) => e.level === 20 && e.id === id).map((e) => String(e.msg));
+  const errorsOf = (id) =>
+    helper
+      .log()
+      .args.map((a) => a[0])
+      .filter((e) => e.level === 20 && e.id === id)
+      .map((e) => String(e.msg));
 
   /**
    * The destination logs one summary of what it did not deliver; every record is either in the
@@ -210,7 +287,10 @@ describe('delivery engine', function () {
     assert.ok(delivered > 0 && records > 0, `${delivered} delivered, ${records} reported`);
     assert.strictEqual(records + delivered, 35, 'every record is delivered or reported');
     assert.ok(caught.every((m) => /not delivered: the node was stopped/.test(m.error.message)));
-    assert.ok(out1.every((m) => m.vitally.failed === 0), 'output 1 only for messages settled before close');
+    assert.ok(
+      out1.every((m) => m.vitally.failed === 0),
+      'output 1 only for messages settled before close',
+    );
     assert.ok(out1.length + messages <= payloads.length);
     return messages;
   }

@@ -4,7 +4,17 @@
 const assert = require('node:assert');
 const http = require('node:http');
 const {
-  helper, API_KEY, ANALYTICS_TOKEN, load, destination, outputs, collect, run, rest, newSandbox, stop,
+  helper,
+  API_KEY,
+  ANALYTICS_TOKEN,
+  load,
+  destination,
+  outputs,
+  collect,
+  run,
+  rest,
+  newSandbox,
+  stop,
 } = require('./helpers');
 
 describe('vitally-destination', function () {
@@ -28,9 +38,26 @@ describe('vitally-destination', function () {
     const types = [
       ['str (mustache)', { accountId: '{{payload.key}}', accountIdType: 'str' }, {}],
       ['msg', { accountId: 'target.id', accountIdType: 'msg' }, { target: { id: 'acc-1' } }],
-      ['flow', { accountId: 'accountKey', accountIdType: 'flow' }, {}, (n) => n.context().flow.set('accountKey', 'acc-1')],
-      ['global', { accountId: 'accountKey', accountIdType: 'global' }, {}, (n) => n.context().global.set('accountKey', 'acc-1')],
-      ['env', { accountId: 'VITALLY_TEST_ACCOUNT', accountIdType: 'env' }, {}, () => { process.env.VITALLY_TEST_ACCOUNT = 'acc-1'; }],
+      [
+        'flow',
+        { accountId: 'accountKey', accountIdType: 'flow' },
+        {},
+        (n) => n.context().flow.set('accountKey', 'acc-1'),
+      ],
+      [
+        'global',
+        { accountId: 'accountKey', accountIdType: 'global' },
+        {},
+        (n) => n.context().global.set('accountKey', 'acc-1'),
+      ],
+      [
+        'env',
+        { accountId: 'VITALLY_TEST_ACCOUNT', accountIdType: 'env' },
+        {},
+        () => {
+          process.env.VITALLY_TEST_ACCOUNT = 'acc-1';
+        },
+      ],
       ['jsonata', { accountId: '"acc-" & $string(payload.n)', accountIdType: 'jsonata' }, {}],
     ];
     for (const [name, props, extra, prepare] of types) {
@@ -49,7 +76,11 @@ describe('vitally-destination', function () {
       const { result, out2 } = await run({ id: 'a/b?c#d', name: 'x' });
       assert.strictEqual(lastRequest().path, '/resources/accounts/a%2Fb%3Fc%23d');
       assert.strictEqual(out2[0].request.url, `${sandbox.url}/resources/accounts/a%2Fb%3Fc%23d`);
-      assert.strictEqual(result.vitally.results[0].statusCode, 404, 'the sandbox looked up the whole id and found nothing');
+      assert.strictEqual(
+        result.vitally.results[0].statusCode,
+        404,
+        'the sandbox looked up the whole id and found nothing',
+      );
     });
 
     it('refuses empty and dot-segment ids without sending', async function () {
@@ -65,15 +96,33 @@ describe('vitally-destination', function () {
 
   describe('bodies', function () {
     it('removes excluded attributes, dotted paths included, and leaves msg.payload alone', async function () {
-      await load(sandbox, [destination({ endpoint: 'updateAccount', accountId: '{{payload.externalId}}', exclude: 'externalId, traits.internal ' }), ...outputs]);
+      await load(sandbox, [
+        destination({
+          endpoint: 'updateAccount',
+          accountId: '{{payload.externalId}}',
+          exclude: 'externalId, traits.internal ',
+        }),
+        ...outputs,
+      ]);
       const payload = { externalId: 'acc-1', name: 'Acme', traits: { internal: 'x', tier: 'gold' } };
       const { result } = await run(payload);
       assert.deepStrictEqual(lastRequest().body, { name: 'Acme', traits: { tier: 'gold' } });
-      assert.deepStrictEqual(result.payload, { externalId: 'acc-1', name: 'Acme', traits: { internal: 'x', tier: 'gold' } });
+      assert.deepStrictEqual(result.payload, {
+        externalId: 'acc-1',
+        name: 'Acme',
+        traits: { internal: 'x', tier: 'gold' },
+      });
     });
 
     it('maps the body with JSONata', async function () {
-      await load(sandbox, [destination({ endpoint: 'createAccount', body: '{"externalId": payload.code, "name": $uppercase(payload.title)}', bodyType: 'jsonata' }), ...outputs]);
+      await load(sandbox, [
+        destination({
+          endpoint: 'createAccount',
+          body: '{"externalId": payload.code, "name": $uppercase(payload.title)}',
+          bodyType: 'jsonata',
+        }),
+        ...outputs,
+      ]);
       const { result } = await run({ code: 'acc-9', title: 'nine' });
       assert.strictEqual(result.vitally.succeeded, 1, JSON.stringify(result.vitally.results));
       assert.deepStrictEqual(lastRequest().body, { externalId: 'acc-9', name: 'NINE' });
@@ -124,7 +173,9 @@ describe('vitally-destination', function () {
     });
 
     it('reports a wrong key as a final 401, without retrying', async function () {
-      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs, ...withCatch], { credentials: { apiKey: 'not-the-key' } });
+      await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs, ...withCatch], {
+        credentials: { apiKey: 'not-the-key' },
+      });
       const caught = collect('caught', 1);
       const before = sandbox.counters.total;
       const { result, out2 } = await run({ externalId: 'k', name: 'key' });
@@ -137,10 +188,16 @@ describe('vitally-destination', function () {
 
     it('retries an unreachable host, then reports the network error', async function () {
       const closedPort = await new Promise((resolve) => {
-        const s = http.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+        const s = http.createServer().listen(0, '127.0.0.1', () => {
+          const p = s.address().port;
+          s.close(() => resolve(p));
+        });
       });
-      await load(sandbox, [destination({ endpoint: 'createAccount', retries: 2, retryMaxDelay: 0.05 }), ...outputs, ...withCatch],
-        { config: { baseUrl: `http://127.0.0.1:${closedPort}` } });
+      await load(
+        sandbox,
+        [destination({ endpoint: 'createAccount', retries: 2, retryMaxDelay: 0.05 }), ...outputs, ...withCatch],
+        { config: { baseUrl: `http://127.0.0.1:${closedPort}` } },
+      );
       const caught = collect('caught', 1);
       const { result, out2 } = await run({ externalId: 'u', name: 'unreachable' });
       await caught;
@@ -153,7 +210,9 @@ describe('vitally-destination', function () {
     it('times out a slow request, retries it, and reports the timeout', async function () {
       sandbox.setLatency(400);
       try {
-        await load(sandbox, [destination({ endpoint: 'createAccount', retries: 1, retryMaxDelay: 0.05 }), ...outputs], { config: { timeout: 0.1 } });
+        await load(sandbox, [destination({ endpoint: 'createAccount', retries: 1, retryMaxDelay: 0.05 }), ...outputs], {
+          config: { timeout: 0.1 },
+        });
         const { result, out2 } = await run({ externalId: 'slow', name: 'slow' });
         assert.strictEqual(out2[0].attempts, 2);
         assert.match(result.vitally.results[0].error, /timeout/);
@@ -163,7 +222,10 @@ describe('vitally-destination', function () {
     });
 
     it('refuses malformed JSON in a JSON body setting, naming it', async function () {
-      await load(sandbox, [destination({ endpoint: 'createAccount', body: '{"externalId": "x", name: }', bodyType: 'json' }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'createAccount', body: '{"externalId": "x", name: }', bodyType: 'json' }),
+        ...outputs,
+      ]);
       const { result } = await run({});
       assert.match(result.vitally.results[0].error, /body is not valid JSON/);
       assert.strictEqual(helper.getNode('n1').status.lastCall.args[0].fill, 'red');
@@ -180,7 +242,10 @@ describe('vitally-destination', function () {
     it('treats a missing config node as a configuration error for every record', async function () {
       await load(sandbox, [destination({ endpoint: 'createAccount', vitally: 'nope' }), ...outputs, ...withCatch]);
       const caught = collect('caught', 1);
-      const { result } = await run([{ externalId: 'a', name: 'a' }, { externalId: 'b', name: 'b' }]);
+      const { result } = await run([
+        { externalId: 'a', name: 'a' },
+        { externalId: 'b', name: 'b' },
+      ]);
       await caught;
       assert.deepStrictEqual([result.vitally.total, result.vitally.failed], [2, 2]);
       assert.match(result.vitally.results[0].error, /no Vitally config node/);
@@ -200,22 +265,31 @@ describe('vitally-destination', function () {
     });
 
     it('renders a delete in a dry run without confirmDelete and without sending', async function () {
-      await load(sandbox, [destination({ endpoint: 'deleteAccount', accountId: '{{payload.id}}', dryRun: true }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'deleteAccount', accountId: '{{payload.id}}', dryRun: true }),
+        ...outputs,
+      ]);
       const before = sandbox.counters.total;
       const { result, out2 } = await run([{ id: 'acc-1' }, { id: 'acc-2' }]);
       assert.strictEqual(sandbox.counters.total, before);
       assert.deepStrictEqual(result.vitally.dryRun, true);
       assert.strictEqual(result.vitally.succeeded, 2);
-      assert.deepStrictEqual(out2.map((m) => [m.request.method, m.request.url, m.dryRun, m.attempts]), [
-        ['DELETE', `${sandbox.url}/resources/accounts/acc-1`, true, 0],
-        ['DELETE', `${sandbox.url}/resources/accounts/acc-2`, true, 0],
-      ]);
+      assert.deepStrictEqual(
+        out2.map((m) => [m.request.method, m.request.url, m.dryRun, m.attempts]),
+        [
+          ['DELETE', `${sandbox.url}/resources/accounts/acc-1`, true, 0],
+          ['DELETE', `${sandbox.url}/resources/accounts/acc-2`, true, 0],
+        ],
+      );
     });
   });
 
   describe('manual mode', function () {
     it('sends to a URL template under the REST base', async function () {
-      await load(sandbox, [destination({ endpoint: 'manual', method: 'PUT', url: '/accounts/{{payload.ext}}', headers: 'x-trace: abc' }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'manual', method: 'PUT', url: '/accounts/{{payload.ext}}', headers: 'x-trace: abc' }),
+        ...outputs,
+      ]);
       const { result } = await run({ ext: 'acc-1', name: 'Manual' });
       assert.strictEqual(result.vitally.succeeded, 1, JSON.stringify(result.vitally.results));
       assert.strictEqual(lastRequest().path, '/resources/accounts/acc-1');
@@ -223,13 +297,30 @@ describe('vitally-destination', function () {
     });
 
     it('uses the Analytics token for absolute URLs under the Analytics base and batches into an array', async function () {
-      await load(sandbox, [destination({
-        endpoint: 'manual', method: 'POST', url: `${'{{{base}}}'}/analytics/v1/batch`, batch: true, batchSize: 2, batchTimeout: 50,
-      }), ...outputs]);
-      const msgs = [1, 2, 3].map((i) => ({ type: 'track', userId: `u${i}`, event: 'e', properties: {}, messageId: `m${i}` }));
+      await load(sandbox, [
+        destination({
+          endpoint: 'manual',
+          method: 'POST',
+          url: `${'{{{base}}}'}/analytics/v1/batch`,
+          batch: true,
+          batchSize: 2,
+          batchTimeout: 50,
+        }),
+        ...outputs,
+      ]);
+      const msgs = [1, 2, 3].map((i) => ({
+        type: 'track',
+        userId: `u${i}`,
+        event: 'e',
+        properties: {},
+        messageId: `m${i}`,
+      }));
       const { result, out2 } = await run(msgs, { base: sandbox.url });
       assert.strictEqual(result.vitally.succeeded, 3, JSON.stringify(result.vitally.results));
-      assert.deepStrictEqual(out2.map((m) => m.records), [2, 1]);
+      assert.deepStrictEqual(
+        out2.map((m) => m.records),
+        [2, 1],
+      );
       const calls = sandbox.requests.filter((r) => r.path === '/analytics/v1/batch');
       assert.strictEqual(calls.length, 2);
       assert.ok(calls.every((c) => c.key === 'analytics'));
@@ -238,10 +329,16 @@ describe('vitally-destination', function () {
 
     it('refuses an absolute URL on another host and never sends it the key', async function () {
       const seen = [];
-      const other = http.createServer((req, res) => { seen.push(req.headers); res.end('{}'); });
+      const other = http.createServer((req, res) => {
+        seen.push(req.headers);
+        res.end('{}');
+      });
       await new Promise((r) => other.listen(0, '127.0.0.1', r));
       try {
-        await load(sandbox, [destination({ endpoint: 'manual', method: 'POST', url: '{{{payload.target}}}' }), ...outputs]);
+        await load(sandbox, [
+          destination({ endpoint: 'manual', method: 'POST', url: '{{{payload.target}}}' }),
+          ...outputs,
+        ]);
         const { result } = await run({ target: `http://127.0.0.1:${other.address().port}/resources/accounts` });
         assert.match(result.vitally.results[0].error, /not the configured Vitally host/);
         assert.strictEqual(seen.length, 0);
@@ -255,7 +352,14 @@ describe('vitally-destination', function () {
     it('output 1 carries msg.vitally once; output 2 one message per call with the response', async function () {
       await load(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs]);
       const { result, out2 } = await run({ externalId: 'acc-o', name: 'Out' }, { topic: 'crm' });
-      assert.deepStrictEqual(Object.keys(result.vitally).sort(), ['dryRun', 'endpoint', 'failed', 'results', 'succeeded', 'total']);
+      assert.deepStrictEqual(Object.keys(result.vitally).sort(), [
+        'dryRun',
+        'endpoint',
+        'failed',
+        'results',
+        'succeeded',
+        'total',
+      ]);
       assert.strictEqual(result.vitally.endpoint, 'createAccount');
       assert.deepStrictEqual(result.payload, { externalId: 'acc-o', name: 'Out' });
       const r = out2[0];
@@ -263,7 +367,11 @@ describe('vitally-destination', function () {
       assert.strictEqual(r.statusCode, 200);
       assert.strictEqual(r.payload.externalId, 'acc-o');
       assert.strictEqual(result.vitally.results[0].id, r.payload.id);
-      assert.deepStrictEqual(r.request, { method: 'POST', url: `${sandbox.url}/resources/accounts`, body: { externalId: 'acc-o', name: 'Out' } });
+      assert.deepStrictEqual(r.request, {
+        method: 'POST',
+        url: `${sandbox.url}/resources/accounts`,
+        body: { externalId: 'acc-o', name: 'Out' },
+      });
       assert.strictEqual(typeof r.headers, 'object');
       assert.deepStrictEqual([r.records, r.attempts, r.dryRun], [1, 1, undefined]);
     });
@@ -277,8 +385,12 @@ describe('vitally-destination', function () {
 
   describe('security', function () {
     it('never shows the keys in outputs, status, errors or the log', async function () {
-      await load(sandbox, [destination({ endpoint: 'createUser' }), ...outputs,
-        { id: 'catcher', type: 'catch', scope: ['n1'], wires: [['caught']] }, { id: 'caught', type: 'helper' }]);
+      await load(sandbox, [
+        destination({ endpoint: 'createUser' }),
+        ...outputs,
+        { id: 'catcher', type: 'catch', scope: ['n1'], wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]);
       const caught = collect('caught', 1);
       const { result, out2 } = await run([{ externalId: 'u', accountIds: [account.id] }, { externalId: 'v' }]);
       const [err] = await caught;

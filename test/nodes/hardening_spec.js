@@ -11,12 +11,12 @@ const {
   destination,
   outputs,
   run,
-  newSandbox,
-  stop,
   delay,
   flowFor,
   nodeModules,
   API_KEY,
+  sandboxPerTest,
+  recordStatus,
 } = require('./helpers');
 
 /** A stand-in for Vitally that answers every request with `answer(req, count)`. */
@@ -36,15 +36,9 @@ const reply = (res, status, headers = {}, body = { id: 'x' }) => {
 };
 
 describe('hardening: what the outside attack found', function () {
+  const fresh = sandboxPerTest();
   let sandbox;
-  beforeEach(async function () {
-    sandbox = await newSandbox();
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await stop();
-    await sandbox.close();
-  });
+  beforeEach(() => ({ sandbox } = fresh));
 
   describe('server-imposed pauses', function () {
     it('caps a 429 Retry-After of a day at maxPause, then sends one probe and the rest', async function () {
@@ -83,20 +77,19 @@ describe('hardening: what the outside attack found', function () {
 
     it('names a pause in the status and in Test connection, with its cause and end', async function () {
       const server = await hostileServer((req, res) =>
-        req.url.includes('users?limit=1') ? reply(res, 200, {}, { results: [] }) : reply(res, 429, { 'retry-after': '30' }),
+        req.url.includes('users?limit=1')
+          ? reply(res, 200, {}, { results: [] })
+          : reply(res, 429, { 'retry-after': '30' }),
       );
       try {
         await load(server, [destination({ endpoint: 'createAccount' }), ...outputs], { config: { maxPause: 60 } });
         const n1 = helper.getNode('n1');
-        const statuses = [];
-        const original = n1.status.bind(n1);
-        n1.status = (s) => {
-          statuses.push(s);
-          original(s);
-        };
+        const statuses = recordStatus(n1);
         n1.receive({ payload: { externalId: 'z', name: 'Z' } });
         await delay(700);
-        const paused = statuses.find((s) => s.text && /paused by Vitally \(HTTP 429\) until \d\d:\d\d:\d\d/.test(s.text));
+        const paused = statuses.find(
+          (s) => s.text && /paused by Vitally \(HTTP 429\) until \d\d:\d\d:\d\d/.test(s.text),
+        );
         assert.ok(paused, JSON.stringify(statuses));
         const res = await helper
           .request()
@@ -122,7 +115,10 @@ describe('hardening: what the outside attack found', function () {
     });
 
     it('refuses manual URLs that leave the REST base or switch to the Analytics API', async function () {
-      await load(sandbox, [destination({ endpoint: 'manual', method: 'POST', url: '/accounts/{{{payload.p}}}' }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'manual', method: 'POST', url: '/accounts/{{{payload.p}}}' }),
+        ...outputs,
+      ]);
       const before = sandbox.counters.total;
       const paths = ['%2e%2e/%2e%2e/analytics/v1/batch', '%252e%252e/x', '..\\..\\x', 'a#frag', '../users'];
       const { result } = await run(paths.map((p) => ({ p })));
@@ -154,7 +150,12 @@ describe('hardening: what the outside attack found', function () {
         assert.match(error, /cannot be given in manual mode/, headers);
         await helper.unload();
       }
-      const error = await deployError({ endpoint: 'manual', method: 'POST', url: '/accounts', headers: 'X-A:1\r\nX-B:2' });
+      const error = await deployError({
+        endpoint: 'manual',
+        method: 'POST',
+        url: '/accounts',
+        headers: 'X-A:1\r\nX-B:2',
+      });
       assert.match(error, /may not contain line breaks/);
     });
 
@@ -184,13 +185,21 @@ describe('hardening: what the outside attack found', function () {
       circular.self = circular;
       const before = sandbox.counters.total;
       const started = Date.now();
-      const { result, out2 } = await run([circular, { externalId: 'b', name: 'B', seats: 10n }, { externalId: 'ok', name: 'OK' }]);
+      const { result, out2 } = await run([
+        circular,
+        { externalId: 'b', name: 'B', seats: 10n },
+        { externalId: 'ok', name: 'OK' },
+      ]);
       assert.ok(Date.now() - started < 2000, 'no retries with backoff');
       assert.match(result.vitally.results[0].error, /cannot be serialised as JSON.*circular/i);
       assert.match(result.vitally.results[1].error, /cannot be serialised as JSON.*BigInt/);
       assert.strictEqual(result.vitally.succeeded, 1);
       assert.strictEqual(sandbox.counters.total - before, 1, 'only the good record reached the server');
-      assert.deepStrictEqual(out2.map((m) => m.attempts), [1], 'unsent records are not on output 2');
+      assert.deepStrictEqual(
+        out2.map((m) => m.attempts),
+        [1],
+        'unsent records are not on output 2',
+      );
       // A budget of 2 per minute: had the two local errors spent slots, this would now wait a minute.
       const again = await run({ externalId: 'ok2', name: 'OK 2' });
       assert.strictEqual(again.result.vitally.succeeded, 1);
@@ -201,7 +210,10 @@ describe('hardening: what the outside attack found', function () {
     it('counts a DELETE whose retry answers 404 after a dropped connection as delivered, "already deleted"', async function () {
       const account = await fetch(`${sandbox.url}/resources/accounts`, {
         method: 'POST',
-        headers: { Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ externalId: 'doomed', name: 'Doomed' }),
       }).then((r) => r.json());
       // The first attempt is applied, but its answer never arrives.
@@ -221,7 +233,12 @@ describe('hardening: what the outside attack found', function () {
       });
       try {
         await load(proxy, [
-          destination({ endpoint: 'deleteAccount', accountId: '{{payload.id}}', confirmDelete: true, retryMaxDelay: 0.05 }),
+          destination({
+            endpoint: 'deleteAccount',
+            accountId: '{{payload.id}}',
+            confirmDelete: true,
+            retryMaxDelay: 0.05,
+          }),
           ...outputs,
         ]);
         const { result } = await run({ id: account.id });
@@ -236,7 +253,10 @@ describe('hardening: what the outside attack found', function () {
     });
 
     it('a DELETE answered 404 at the first attempt is still a failure', async function () {
-      await load(sandbox, [destination({ endpoint: 'deleteAccount', accountId: 'no-such', confirmDelete: true }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'deleteAccount', accountId: 'no-such', confirmDelete: true }),
+        ...outputs,
+      ]);
       const { result } = await run({});
       assert.strictEqual(result.vitally.failed, 1);
       assert.strictEqual(result.vitally.results[0].statusCode, 404);
@@ -249,13 +269,11 @@ describe('hardening: what the outside attack found', function () {
         credentials: { apiKey: 'wrong-key' },
       });
       const n1 = helper.getNode('n1');
-      const statuses = [];
-      const original = n1.status.bind(n1);
-      n1.status = (s) => {
-        statuses.push(s);
-        original(s);
-      };
-      await run([{ externalId: 'a', name: 'A' }, { externalId: 'b', name: 'B' }]);
+      const statuses = recordStatus(n1);
+      await run([
+        { externalId: 'a', name: 'A' },
+        { externalId: 'b', name: 'B' },
+      ]);
       await delay(400);
       const last = statuses[statuses.length - 1];
       assert.strictEqual(last.fill, 'red');
@@ -269,7 +287,10 @@ describe('hardening: what the outside attack found', function () {
       n1.on('call:error', (call) => errors.push(call.args[0]));
       await run([{ externalId: 'ok', name: 'fine' }, { name: 'no id' }]);
       await delay(50);
-      assert.ok(errors.some((e) => /record 2: externalId is required/.test(String(e))), JSON.stringify(errors));
+      assert.ok(
+        errors.some((e) => /record 2: externalId is required/.test(String(e))),
+        JSON.stringify(errors),
+      );
     });
   });
 });

@@ -12,7 +12,15 @@ const API_KEY = 'test-rest-key-5f1c';
 const ANALYTICS_TOKEN = 'test-analytics-token-9e2a';
 
 function configFor(sandbox, extra = {}) {
-  return { id: 'cfg', type: 'vitally-config', name: 'sandbox', region: 'custom', baseUrl: sandbox.url, z: 'tab', ...extra };
+  return {
+    id: 'cfg',
+    type: 'vitally-config',
+    name: 'sandbox',
+    region: 'custom',
+    baseUrl: sandbox.url,
+    z: 'tab',
+    ...extra,
+  };
 }
 
 /** A flow on one tab with the config node pointed at the sandbox. */
@@ -32,7 +40,10 @@ async function load(sandbox, nodes, { config = {}, credentials } = {}) {
 function destination(props) {
   return { id: 'n1', type: 'vitally-destination', vitally: 'cfg', wires: [['out1'], ['out2']], ...props };
 }
-const outputs = [{ id: 'out1', type: 'helper' }, { id: 'out2', type: 'helper' }];
+const outputs = [
+  { id: 'out1', type: 'helper' },
+  { id: 'out2', type: 'helper' },
+];
 
 /** Resolves with the first `count` messages a node receives. */
 function collect(id, count) {
@@ -60,7 +71,10 @@ async function run(payload, extra = {}) {
 async function rest(sandbox, method, path, body) {
   const res = await fetch(`${sandbox.url}/resources${path}`, {
     method,
-    headers: { Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`, 'Content-Type': 'application/json' },
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`,
+      'Content-Type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -79,7 +93,50 @@ async function stop() {
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A fresh sandbox and Node-RED runtime for every test of the calling describe block; the
+ * returned object's `sandbox` is the current test's.
+ */
+function sandboxPerTest() {
+  const current = {};
+  beforeEach(async function () {
+    current.sandbox = await newSandbox();
+    await helper.startServer();
+  });
+  afterEach(async function () {
+    await stop();
+    await current.sandbox.close();
+  });
+  return current;
+}
+
+/** Every status a node shows from now on. */
+function recordStatus(node) {
+  const statuses = [];
+  const original = node.status.bind(node);
+  node.status = (s) => {
+    statuses.push(s);
+    original(s);
+  };
+  return statuses;
+}
+
 module.exports = {
   nodeModules,
-  helper, API_KEY, ANALYTICS_TOKEN, CREDENTIALS, flowFor, load, destination, outputs, collect, run, rest, newSandbox, stop, delay,
+  helper,
+  API_KEY,
+  ANALYTICS_TOKEN,
+  CREDENTIALS,
+  flowFor,
+  load,
+  destination,
+  outputs,
+  collect,
+  run,
+  rest,
+  newSandbox,
+  stop,
+  delay,
+  sandboxPerTest,
+  recordStatus,
 };

@@ -3,18 +3,24 @@
 // duplicates), creates that upsert on externalId, and relationship fields given as external
 // ids (relationshipIds: external), resolved by lookups that the cache then spares.
 const assert = require('node:assert');
-const { helper, load, destination, outputs, run, rest, newSandbox, stop, flowFor, nodeModules, CREDENTIALS } = require('./helpers');
+const http = require('node:http');
+const {
+  helper,
+  load,
+  destination,
+  outputs,
+  run,
+  rest,
+  flowFor,
+  nodeModules,
+  CREDENTIALS,
+  sandboxPerTest,
+} = require('./helpers');
 
 describe('your own ids: upserts and relationship resolution', function () {
+  const fresh = sandboxPerTest();
   let sandbox;
-  beforeEach(async function () {
-    sandbox = await newSandbox();
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await stop();
-    await sandbox.close();
-  });
+  beforeEach(() => ({ sandbox } = fresh));
 
   const calls = () => sandbox.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`);
   const count = (resource, externalId) => sandbox.list(resource).filter((o) => o.externalId === externalId).length;
@@ -31,7 +37,10 @@ describe('your own ids: upserts and relationship resolution', function () {
           { action: first.result.vitally.results[0].action, failed: first.result.vitally.failed },
           { action: 'created', failed: 0 },
         );
-        assert.deepStrictEqual(calls(), [`PUT /resources/${resource}/${record.externalId}`, `POST /resources/${resource}`]);
+        assert.deepStrictEqual(calls(), [
+          `PUT /resources/${resource}/${record.externalId}`,
+          `POST /resources/${resource}`,
+        ]);
         const created = first.result.vitally.results[0].id;
         assert.ok(created);
         const second = await run({ ...record, name: 'Renamed' });
@@ -63,7 +72,12 @@ describe('your own ids: upserts and relationship resolution', function () {
       await helper.load(nodeModules, flow, CREDENTIALS);
       const one = new Promise((r) => helper.getNode('out1').on('input', r));
       const two = new Promise((r) => helper.getNode('out3').on('input', r));
-      helper.getNode('n1').receive({ payload: [{ externalId: 'dup', name: 'A' }, { externalId: 'dup', name: 'B' }] });
+      helper.getNode('n1').receive({
+        payload: [
+          { externalId: 'dup', name: 'A' },
+          { externalId: 'dup', name: 'B' },
+        ],
+      });
       helper.getNode('n2').receive({ payload: { externalId: 'dup', name: 'C' } });
       const [m1, m2] = await Promise.all([one, two]);
       assert.strictEqual(count('accounts', 'dup'), 1);
@@ -71,13 +85,50 @@ describe('your own ids: upserts and relationship resolution', function () {
       assert.deepStrictEqual(actions, ['created', 'updated', 'updated']);
     });
 
+    it('a create retried after a dropped connection finds what its first attempt made: one object', async function () {
+      let dropped = false;
+      const proxy = http.createServer(async (req, res) => {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const upstream = await fetch(sandbox.url + req.url, {
+          method: req.method,
+          headers: { authorization: req.headers.authorization, 'content-type': 'application/json' },
+          body: chunks.length ? Buffer.concat(chunks) : undefined,
+        });
+        if (req.method === 'POST' && !dropped) {
+          // Applied upstream, but the answer never arrives.
+          dropped = true;
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+      });
+      await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+      try {
+        await load({ url: `http://127.0.0.1:${proxy.address().port}` }, [
+          destination({ endpoint: 'upsertAccount', retryMaxDelay: 0.05 }),
+          ...outputs,
+        ]);
+        const { result } = await run({ externalId: 'flaky', name: 'Flaky' });
+        assert.strictEqual(result.vitally.failed, 0, JSON.stringify(result.vitally.results));
+        assert.strictEqual(result.vitally.results[0].action, 'created');
+        assert.strictEqual(count('accounts', 'flaky'), 1);
+        assert.deepStrictEqual(calls(), [
+          'PUT /resources/accounts/flaky',
+          'POST /resources/accounts',
+          'POST /resources/accounts',
+          'PUT /resources/accounts/flaky',
+        ]);
+      } finally {
+        await new Promise((r) => proxy.close(r));
+      }
+    });
+
     it('upsertUser resolves its accounts by external id, and upsertCustomObjectInstance finds by search', async function () {
       const account = await rest(sandbox, 'POST', '/accounts', { externalId: 'acme', name: 'Acme' });
       const co = sandbox.list('customObjects')[0];
-      await load(sandbox, [
-        destination({ endpoint: 'upsertUser', relationshipIds: 'external' }),
-        ...outputs,
-      ]);
+      await load(sandbox, [destination({ endpoint: 'upsertUser', relationshipIds: 'external' }), ...outputs]);
       const { result } = await run({ externalId: 'u-1', email: 'u@acme.example', accountIds: ['acme'] });
       assert.strictEqual(result.vitally.failed, 0, JSON.stringify(result.vitally.results));
       assert.deepStrictEqual(sandbox.get('users', result.vitally.results[0].id).accountIds, [account.id]);
@@ -87,7 +138,11 @@ describe('your own ids: upserts and relationship resolution', function () {
         ...outputs,
       ]);
       const first = await run({ externalId: 'sub-1', name: 'Gold', customerId: 'acme' });
-      assert.strictEqual(first.result.vitally.results[0].action, 'created', JSON.stringify(first.result.vitally.results));
+      assert.strictEqual(
+        first.result.vitally.results[0].action,
+        'created',
+        JSON.stringify(first.result.vitally.results),
+      );
       const second = await run({ externalId: 'sub-1', name: 'Platinum', customerId: 'acme' });
       assert.strictEqual(second.result.vitally.results[0].action, 'updated');
       const instances = sandbox.list(`customObjects/${co.id}/instances`).filter((i) => i.externalId === 'sub-1');
@@ -99,9 +154,17 @@ describe('your own ids: upserts and relationship resolution', function () {
 
     for (const [endpoint, resource, make] of [
       ['createOrganization', 'organizations', () => ({ externalId: 'up-org', name: 'Org' })],
-      ['createNote', 'notes', (f) => ({ externalId: 'up-note', note: 'n', noteDate: '2026-01-01', accountId: f.account.id })],
+      [
+        'createNote',
+        'notes',
+        (f) => ({ externalId: 'up-note', note: 'n', noteDate: '2026-01-01', accountId: f.account.id }),
+      ],
       ['createTask', 'tasks', (f) => ({ externalId: 'up-task', name: 't', accountId: f.account.id })],
-      ['createNpsResponse', 'npsResponses', (f) => ({ externalId: 'up-nps', userId: f.user.id, score: 7, respondedAt: '2026-01-01' })],
+      [
+        'createNpsResponse',
+        'npsResponses',
+        (f) => ({ externalId: 'up-nps', userId: f.user.id, score: 7, respondedAt: '2026-01-01' }),
+      ],
     ]) {
       it(`${endpoint} already upserts on externalId: the second POST updates, and says so`, async function () {
         const account = await rest(sandbox, 'POST', '/accounts', { externalId: 'parent', name: 'Parent' });
@@ -130,11 +193,36 @@ describe('your own ids: upserts and relationship resolution', function () {
     });
 
     const cases = [
-      ['createAccount', { externalId: 'n-a', name: 'N', organizationId: 'crm-org' }, 'accounts', (o) => o.organizationId === f.org.id],
-      ['createUser', { externalId: 'n-u1', organizationIds: ['crm-org'] }, 'users', (o) => o.organizationIds[0] === f.org.id],
-      ['createUser', { externalId: 'n-u2', accountIds: ['crm-acct'] }, 'users', (o) => o.accountIds[0] === f.account.id],
-      ['createNote', { note: 'x', noteDate: '2026-01-01', accountId: 'crm-acct' }, 'notes', (o) => o.accountId === f.account.id],
-      ['createNpsResponse', { userId: 'crm-user', score: 9, respondedAt: '2026-01-01' }, 'npsResponses', (o) => o.userId === f.user.id],
+      [
+        'createAccount',
+        { externalId: 'n-a', name: 'N', organizationId: 'crm-org' },
+        'accounts',
+        (o) => o.organizationId === f.org.id,
+      ],
+      [
+        'createUser',
+        { externalId: 'n-u1', organizationIds: ['crm-org'] },
+        'users',
+        (o) => o.organizationIds[0] === f.org.id,
+      ],
+      [
+        'createUser',
+        { externalId: 'n-u2', accountIds: ['crm-acct'] },
+        'users',
+        (o) => o.accountIds[0] === f.account.id,
+      ],
+      [
+        'createNote',
+        { note: 'x', noteDate: '2026-01-01', accountId: 'crm-acct' },
+        'notes',
+        (o) => o.accountId === f.account.id,
+      ],
+      [
+        'createNpsResponse',
+        { userId: 'crm-user', score: 9, respondedAt: '2026-01-01' },
+        'npsResponses',
+        (o) => o.userId === f.user.id,
+      ],
     ];
     for (const [endpoint, record, resource, check] of cases) {
       it(`${endpoint} resolves ${Object.keys(record).find((k) => /Id|Ids$/.test(k) && k !== 'externalId')}`, async function () {
@@ -151,13 +239,19 @@ describe('your own ids: upserts and relationship resolution', function () {
 
     it('createCustomObjectInstance resolves customerId', async function () {
       const co = sandbox.list('customObjects')[0];
-      await load(sandbox, [destination({ endpoint: 'createCustomObjectInstance', customObjectId: co.id, relationshipIds: 'external' }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'createCustomObjectInstance', customObjectId: co.id, relationshipIds: 'external' }),
+        ...outputs,
+      ]);
       const { result } = await run({ name: 'i', customerId: 'crm-acct' });
       assert.strictEqual(result.vitally.failed, 0, JSON.stringify(result.vitally.results));
-      assert.strictEqual(sandbox.list(`customObjects/${co.id}/instances`).find((i) => i.name === 'i').customerId, f.account.id);
+      assert.strictEqual(
+        sandbox.list(`customObjects/${co.id}/instances`).find((i) => i.name === 'i').customerId,
+        f.account.id,
+      );
     });
 
-    it('a reference to nothing is the record\'s error, naming field and id; no write goes for it', async function () {
+    it("a reference to nothing is the record's error, naming field and id; no write goes for it", async function () {
       await load(sandbox, [destination({ endpoint: 'createUser', relationshipIds: 'external' }), ...outputs]);
       const { result, out2 } = await run([
         { externalId: 'ok', accountIds: ['crm-acct'] },
@@ -170,7 +264,11 @@ describe('your own ids: upserts and relationship resolution', function () {
 
     it('looks each id up once: concurrent references coalesce, and the cache spares later messages', async function () {
       await load(sandbox, [destination({ endpoint: 'createNote', relationshipIds: 'external' }), ...outputs]);
-      const notes = Array.from({ length: 5 }, (_, i) => ({ note: `n${i}`, noteDate: '2026-01-01', accountId: 'crm-acct' }));
+      const notes = Array.from({ length: 5 }, (_, i) => ({
+        note: `n${i}`,
+        noteDate: '2026-01-01',
+        accountId: 'crm-acct',
+      }));
       await run(notes);
       await run(notes.slice(0, 2));
       const lookups = sandbox.requests.filter((r) => r.method === 'GET');
@@ -180,7 +278,14 @@ describe('your own ids: upserts and relationship resolution', function () {
     it('an object this config node just created is known without a lookup', async function () {
       const flow = flowFor(sandbox, [
         destination({ endpoint: 'createAccount' }),
-        { id: 'n2', type: 'vitally-destination', vitally: 'cfg', endpoint: 'createUser', relationshipIds: 'external', wires: [['out3'], ['out4']] },
+        {
+          id: 'n2',
+          type: 'vitally-destination',
+          vitally: 'cfg',
+          endpoint: 'createUser',
+          relationshipIds: 'external',
+          wires: [['out3'], ['out4']],
+        },
         { id: 'out3', type: 'helper' },
         { id: 'out4', type: 'helper' },
         ...outputs,
@@ -197,7 +302,10 @@ describe('your own ids: upserts and relationship resolution', function () {
     });
 
     it('a dry run sends the lookups and shows the write with the resolved ids, sending no write', async function () {
-      await load(sandbox, [destination({ endpoint: 'createNote', relationshipIds: 'external', dryRun: true }), ...outputs]);
+      await load(sandbox, [
+        destination({ endpoint: 'createNote', relationshipIds: 'external', dryRun: true }),
+        ...outputs,
+      ]);
       const before = sandbox.requests.length;
       const { out2 } = await run({ note: 'x', noteDate: '2026-01-01', accountId: 'crm-acct' });
       assert.deepStrictEqual(
@@ -219,7 +327,10 @@ describe('your own ids: upserts and relationship resolution', function () {
       const res = await helper
         .request()
         .post('/vitally/preview')
-        .send({ node: { vitally: 'cfg', endpoint: 'createNote', relationshipIds: 'external' }, record: { note: 'x', noteDate: '2026-01-01', accountId: 'crm-acct' } })
+        .send({
+          node: { vitally: 'cfg', endpoint: 'createNote', relationshipIds: 'external' },
+          record: { note: 'x', noteDate: '2026-01-01', accountId: 'crm-acct' },
+        })
         .expect(200);
       assert.deepStrictEqual(
         res.body.map((c) => [c.purpose, c.method]),

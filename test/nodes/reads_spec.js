@@ -2,7 +2,19 @@
 // Every read template, sent by a real Node-RED runtime to the sandbox: what output 1 carries,
 // paging up to maxRecords, one message per page with split (rebuilt by the core join node).
 const assert = require('node:assert');
-const { helper, load, destination, outputs, run, rest, newSandbox, stop, flowFor, nodeModules, CREDENTIALS } = require('./helpers');
+const {
+  helper,
+  load,
+  destination,
+  outputs,
+  run,
+  rest,
+  newSandbox,
+  stop,
+  flowFor,
+  nodeModules,
+  CREDENTIALS,
+} = require('./helpers');
 
 const splitJoin = require('@node-red/nodes/core/sequence/17-split.js');
 
@@ -13,17 +25,30 @@ describe('vitally-destination read templates against the sandbox', function () {
   before(async function () {
     sandbox = await newSandbox();
     fx.org = await rest(sandbox, 'POST', '/organizations', { externalId: 'org-r', name: 'Readers Inc' });
-    fx.account = await rest(sandbox, 'POST', '/accounts', { externalId: 'acct-r', name: 'Read Co', organizationId: fx.org.id });
+    fx.account = await rest(sandbox, 'POST', '/accounts', {
+      externalId: 'acct-r',
+      name: 'Read Co',
+      organizationId: fx.org.id,
+    });
     fx.other = await rest(sandbox, 'POST', '/accounts', { externalId: 'acct-o', name: 'Other Co' });
     fx.users = [];
     for (const [i, email] of ['ana@read.example', 'bo@read.example', 'cy@else.example'].entries()) {
-      fx.users.push(await rest(sandbox, 'POST', '/users', { externalId: `user-r${i}`, email, accountIds: [fx.account.id] }));
+      fx.users.push(
+        await rest(sandbox, 'POST', '/users', { externalId: `user-r${i}`, email, accountIds: [fx.account.id] }),
+      );
     }
     fx.note = await rest(sandbox, 'POST', '/notes', { note: 'n', noteDate: '2026-01-01', accountId: fx.account.id });
     fx.task = await rest(sandbox, 'POST', '/tasks', { name: 't', accountId: fx.account.id });
-    fx.meeting = await rest(sandbox, 'POST', '/meetings', { title: 'Kickoff', participants: [{ email: 'ana@read.example', type: 'organizer' }] });
+    fx.meeting = await rest(sandbox, 'POST', '/meetings', {
+      title: 'Kickoff',
+      participants: [{ email: 'ana@read.example', type: 'organizer' }],
+    });
     fx.conversation = await rest(sandbox, 'POST', '/conversations', { subject: 'Hi', messages: [] });
-    fx.nps = await rest(sandbox, 'POST', '/npsResponses', { userId: fx.users[0].id, score: 8, respondedAt: '2026-01-02' });
+    fx.nps = await rest(sandbox, 'POST', '/npsResponses', {
+      userId: fx.users[0].id,
+      score: 8,
+      respondedAt: '2026-01-02',
+    });
     fx.customObject = sandbox.list('customObjects')[0];
     fx.instance = await rest(sandbox, 'POST', `/customObjects/${fx.customObject.id}/instances`, {
       name: 'Gold',
@@ -44,7 +69,10 @@ describe('vitally-destination read templates against the sandbox', function () {
   const ids = (list) => list.map((o) => o.id).sort();
 
   it('gets an organization, an account and a user by externalId or Vitally id', async function () {
-    let { result, out2 } = await read({ endpoint: 'getAccount', accountId: '{{payload.externalId}}' }, { externalId: 'acct-r' });
+    let { result, out2 } = await read(
+      { endpoint: 'getAccount', accountId: '{{payload.externalId}}' },
+      { externalId: 'acct-r' },
+    );
     assert.strictEqual(result.payload.id, fx.account.id);
     assert.deepStrictEqual(
       { count: result.vitally.results[0].count, statusCode: result.vitally.results[0].statusCode },
@@ -122,8 +150,12 @@ describe('vitally-destination read templates against the sandbox', function () {
     it(`${endpoint} lists ${Object.keys(props).length ? 'under its parent' : 'the whole workspace'}`, async function () {
       const { result, out2 } = await read({ endpoint, ...props }, {});
       assert.strictEqual(result.vitally.failed, 0, JSON.stringify(result.vitally.results));
-      assert.deepStrictEqual(ids(result.payload).filter((id) => expected().includes(id)), expected().sort());
-      if (Object.keys(props).length) assert.deepStrictEqual(ids(result.payload), expected().sort(), 'only the parent\'s');
+      assert.deepStrictEqual(
+        ids(result.payload).filter((id) => expected().includes(id)),
+        expected().sort(),
+      );
+      if (Object.keys(props).length)
+        assert.deepStrictEqual(ids(result.payload), expected().sort(), "only the parent's");
       assert.ok(out2.every((m) => m.purpose === 'read' && m.request.method === 'GET'));
     });
   }
@@ -144,7 +176,8 @@ describe('vitally-destination read templates against the sandbox', function () {
 
   describe('paging', function () {
     before(async function () {
-      for (let i = 0; i < 230; i++) await rest(sandbox, 'POST', '/organizations', { externalId: `page-${i}`, name: `P${i}` });
+      for (let i = 0; i < 230; i++)
+        await rest(sandbox, 'POST', '/organizations', { externalId: `page-${i}`, name: `P${i}` });
     });
 
     it('follows the next cursor up to maxRecords, asking no more than it wants', async function () {
@@ -167,7 +200,14 @@ describe('vitally-destination read templates against the sandbox', function () {
 
     it('with split, sends one message per page with msg.parts, and the core join node rebuilds the list', async function () {
       const flow = flowFor(sandbox, [
-        destination({ endpoint: 'listOrganizations', maxRecords: 0, split: true, x: 100, y: 100, wires: [['out1', 'join'], ['out2']] }),
+        destination({
+          endpoint: 'listOrganizations',
+          maxRecords: 0,
+          split: true,
+          x: 100,
+          y: 100,
+          wires: [['out1', 'join'], ['out2']],
+        }),
         // x and y make them flow nodes (the runtime takes nodes without a position for config nodes).
         { id: 'join', type: 'join', mode: 'auto', x: 300, y: 100, wires: [['joined']] },
         { id: 'joined', type: 'helper', x: 500, y: 100 },
@@ -189,7 +229,10 @@ describe('vitally-destination read templates against the sandbox', function () {
         ],
       );
       assert.strictEqual(whole.payload.length, 231);
-      assert.deepStrictEqual(whole.payload.map((o) => o.id), pages.flatMap((p) => p.payload.map((o) => o.id)));
+      assert.deepStrictEqual(
+        whole.payload.map((o) => o.id),
+        pages.flatMap((p) => p.payload.map((o) => o.id)),
+      );
     });
   });
 

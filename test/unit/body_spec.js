@@ -1,10 +1,10 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { parseExclude, excludeAttributes, checkRequired } = require('../../dist/request/body');
-const { RecordError } = require('../../dist/core/errors');
+const { parseExclude, excludeAttributes, checkRequired, shortJson } = require('../../dist/request/body');
+const { ConfigError, RecordError } = require('../../dist/core/errors');
 const { getTemplate } = require('../../dist/catalogue');
-const { DESIGN_TABLE, validBody, throwsWith } = require('./helpers');
+const { DESIGN_TABLE, UPSERT_TABLE, validBody, throwsWith } = require('./helpers');
 
 const check = (id, body) => checkRequired(getTemplate(id), body);
 
@@ -16,6 +16,30 @@ describe('request/body', function () {
       assert.deepEqual(parseExclude(''), []);
       assert.deepEqual(parseExclude(undefined), []);
       assert.deepEqual(parseExclude(' , '), []);
+    });
+
+    it('refuses a path through __proto__, prototype or constructor, anywhere in it, as a ConfigError', function () {
+      for (const bad of [
+        '__proto__',
+        'a.__proto__',
+        '__proto__.polluted',
+        'traits.constructor.prototype',
+        'prototype',
+      ]) {
+        throwsWith(() => parseExclude(`ok, ${bad}`), ConfigError, /goes through (__proto__|prototype|constructor)/);
+      }
+      // Only whole keys count: names that merely contain the words are ordinary attributes.
+      assert.deepEqual(parseExclude('my__proto__, constructorName, traits.prototypes'), [
+        ['my__proto__'],
+        ['constructorName'],
+        ['traits', 'prototypes'],
+      ]);
+    });
+
+    it('refuses a dotted path with an empty part', function () {
+      for (const bad of ['a..b', '.a', 'a.']) {
+        throwsWith(() => parseExclude(bad), ConfigError, /empty part/);
+      }
     });
   });
 
@@ -56,12 +80,12 @@ describe('request/body', function () {
   });
 
   describe('checkRequired', function () {
-    it('accepts a valid body for every template', function () {
-      for (const row of DESIGN_TABLE) check(row.id, validBody(row.id));
+    it('accepts a valid body for every write and upsert template', function () {
+      for (const row of [...DESIGN_TABLE, ...UPSERT_TABLE]) check(row.id, validBody(row.id));
     });
 
-    it('for every template, names each missing required field', function () {
-      for (const row of DESIGN_TABLE) {
+    it('for every write and upsert template, names each missing required field', function () {
+      for (const row of [...DESIGN_TABLE, ...UPSERT_TABLE]) {
         for (const group of row.required) {
           const body = validBody(row.id);
           for (const f of group.fields) delete body[f];
@@ -94,8 +118,13 @@ describe('request/body', function () {
         RecordError,
         /accountId or organizationId is required/,
       );
-      check('analyticsTrack', { event: 'e', accountId: 'a' });
-      throwsWith(() => check('analyticsTrack', { event: 'e' }), RecordError, /userId or accountId is required/);
+      check('analyticsTrack', { event: 'e', accountId: 'a', properties: {} });
+      check('analyticsTrack', { event: 'e', organizationId: 'o', properties: {} });
+      throwsWith(
+        () => check('analyticsTrack', { event: 'e', properties: {} }),
+        RecordError,
+        /^userId or accountId or organizationId is required$/,
+      );
       check('createCustomObjectInstance', { name: 'n', organizationId: 'o' });
       throwsWith(
         () => check('createCustomObjectInstance', { name: 'n', accountId: 'a' }),
@@ -140,12 +169,47 @@ describe('request/body', function () {
       throwsWith(() => check('setMeetingTranscript', { transcript: { a: 1 } }), RecordError, /transcript \(array\)/);
     });
 
+    it('Analytics traits and properties must be objects, which may be empty (design.md section 6)', function () {
+      check('analyticsUser', { userId: 'u', accountId: 'a', traits: {} });
+      check('analyticsUser', { userId: 'u', accountId: 'a', traits: { plan: 'pro' } });
+      throwsWith(
+        () => check('analyticsUser', { userId: 'u', accountId: 'a' }),
+        RecordError,
+        /^traits \(object, may be empty\) is required$/,
+      );
+      for (const bad of [[], 'pro', 7, true]) {
+        throwsWith(
+          () => check('analyticsUser', { userId: 'u', accountId: 'a', traits: bad }),
+          RecordError,
+          /traits \(object, may be empty\) is required; got /,
+        );
+        throwsWith(
+          () => check('analyticsTrack', { event: 'e', userId: 'u', properties: bad }),
+          RecordError,
+          /properties \(object, may be empty\) is required; got /,
+        );
+      }
+      throwsWith(
+        () => check('analyticsCustomObjectInstance', { externalId: 'x', traits: {}, accountId: 'a' }),
+        RecordError,
+        /^customObjectId is required$/,
+      );
+    });
+
     it('NPS score must be an integer from 0 to 10', function () {
       const nps = (score) => ({ userId: 'u', respondedAt: '2024-01-01', score });
       for (const ok of [0, 1, 5, 10]) check('createNpsResponse', nps(ok));
       for (const bad of [-1, 11, 7.5, '7', NaN, true, null]) {
         throwsWith(() => check('createNpsResponse', nps(bad)), RecordError, /score \(integer 0-10\) is required/);
       }
+    });
+
+    it('quotes a long malformed value briefly', function () {
+      const long = 'x'.repeat(500);
+      assert.throws(
+        () => check('createUser', { externalId: 'u', accountIds: long }),
+        (err) => err instanceof RecordError && err.message.length < 200 && /got "x+\.\.\.$/.test(err.message),
+      );
     });
 
     describe('alias hints', function () {
@@ -179,6 +243,24 @@ describe('request/body', function () {
           (err) => err.message === 'name is required',
         );
       });
+    });
+  });
+
+  describe('shortJson', function () {
+    it('quotes JSON, at most 80 characters', function () {
+      assert.equal(shortJson('a'), '"a"');
+      assert.equal(shortJson({ a: [1, null] }), '{"a":[1,null]}');
+      assert.equal(shortJson(undefined), 'undefined');
+      const long = shortJson('y'.repeat(200));
+      assert.equal(long.length, 80);
+      assert.ok(long.endsWith('...'));
+    });
+
+    it('never throws, for a BigInt or a cycle', function () {
+      assert.equal(shortJson(10n), '10n');
+      const cycle = { a: 1 };
+      cycle.self = cycle;
+      assert.equal(shortJson(cycle), '[object Object]');
     });
   });
 });

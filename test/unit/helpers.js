@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Shared fixtures for the unit tests of the pure runtime modules: the endpoint table as
- * design.md section 6 writes it (kept here, independent of src/catalogue, so a wrong path or
+ * Shared fixtures for the unit tests of the pure runtime modules: the endpoint tables as
+ * design.md section 6 writes them (kept here, independent of src/catalogue, so a wrong path or
  * required field in the catalogue fails a test), a valid body per template, a fake Transport,
  * a fake clock and a seeded random generator.
  */
@@ -100,15 +100,27 @@ const DESIGN_TABLE = [
   ],
   ['analyticsAccount', 'Analytics: Identify Account', 'POST', '/account', [['accountId']]],
   ['analyticsOrganization', 'Analytics: Identify Organization', 'POST', '/organization', [['organizationId']]],
-  ['analyticsUser', 'Analytics: Identify User', 'POST', '/user', [['userId']]],
-  ['analyticsTrack', 'Analytics: Track Event', 'POST', '/track', [['event'], ['userId', 'accountId']]],
+  [
+    'analyticsUser',
+    'Analytics: Identify User',
+    'POST',
+    '/user',
+    [['userId'], ['traits', 'object'], ['accountId', 'organizationId']],
+  ],
+  [
+    'analyticsTrack',
+    'Analytics: Track Event',
+    'POST',
+    '/track',
+    [['event'], ['properties', 'object'], ['userId', 'accountId', 'organizationId']],
+  ],
   ['analyticsUnlink', 'Analytics: Unlink User', 'POST', '/unlink', [['userId'], ['accountId', 'organizationId']]],
   [
     'analyticsCustomObjectInstance',
     'Analytics: Upsert Custom Object Instance',
     'POST',
     '/customobjectinstance',
-    [['externalId']],
+    [['externalId'], ['customObjectId'], ['traits', 'object'], ['accountId', 'organizationId']],
   ],
 ].map(([id, label, method, path, groups]) => ({
   id,
@@ -117,11 +129,106 @@ const DESIGN_TABLE = [
   path,
   api: id.startsWith('analytics') ? 'analytics' : 'rest',
   required: groups.map((g) => {
-    const kinds = ['array', 'nonEmptyArray', 'score'];
+    const kinds = ['array', 'nonEmptyArray', 'score', 'object'];
     const kind = kinds.includes(g[g.length - 1]) ? g[g.length - 1] : undefined;
     return { fields: kind ? g.slice(0, -1) : g, kind };
   }),
 }));
+
+/**
+ * design.md section 6, second table, the upserts: [id, label, editor method, collection,
+ * required groups]. The collection is where a create goes; updates address `{externalId}`
+ * under it where the API allows that ("PUT, else POST"), else a search finds the object.
+ */
+const UPSERT_TABLE = [
+  [
+    'upsertOrganization',
+    'Create Or Update An Organization',
+    'PUT, else POST',
+    '/organizations',
+    [['externalId'], ['name']],
+  ],
+  ['upsertAccount', 'Create Or Update An Account', 'PUT, else POST', '/accounts', [['externalId'], ['name']]],
+  [
+    'upsertUser',
+    'Create Or Update A User',
+    'PUT, else POST',
+    '/users',
+    [['externalId'], ['accountIds', 'organizationIds', 'nonEmptyArray']],
+  ],
+  [
+    'upsertCustomObjectInstance',
+    'Create Or Update A Custom Object Instance',
+    'search, then PUT or POST',
+    '/customObjects/{customObjectId}/instances',
+    [['externalId'], ['name'], ['customerId', 'organizationId']],
+  ],
+].map(([id, label, method, collection, groups]) => ({
+  id,
+  label,
+  method,
+  collection,
+  required: groups.map((g) => {
+    const kind = g[g.length - 1] === 'nonEmptyArray' ? 'nonEmptyArray' : undefined;
+    return { fields: kind ? g.slice(0, -1) : g, kind };
+  }),
+}));
+
+const BOTH_PARENTS = ['accountId', 'organizationId'];
+const LIST = ['limit', 'sortBy'];
+
+/**
+ * design.md section 6, second table, the reads: path, what a record may or must give, the
+ * optional parents a list may be narrowed to, one object or many, and whether the list pages
+ * (`paged` undefined: the design does not say).
+ */
+const READ_TABLE = [
+  { id: 'getOrganization', label: 'Get An Organization', path: '/organizations/{organizationId}', returns: 'one' },
+  { id: 'getAccount', label: 'Get An Account', path: '/accounts/{accountId}', returns: 'one' },
+  { id: 'getUser', label: 'Get A User', path: '/users/{userId}', returns: 'one' },
+  {
+    id: 'findUsers',
+    label: 'Find Users',
+    path: '/users/search',
+    returns: 'many',
+    exactlyOne: [['externalId'], ['email'], ['emailSubdomain']],
+  },
+  {
+    id: 'findCustomObjectInstances',
+    label: 'Find Custom Object Instances',
+    path: '/customObjects/{customObjectId}/instances/search',
+    returns: 'many',
+    exactlyOne: [['id'], ['externalId'], ['customerId'], ['organizationId'], ['customFieldId', 'customFieldValue']],
+  },
+  { id: 'findAdmin', label: 'Find An Admin By Email', path: '/admins/search', returns: 'one', needs: ['email'] },
+  { id: 'listOrganizations', label: 'List Organizations', path: '/organizations', query: LIST, parents: [] },
+  {
+    id: 'listAccounts',
+    label: 'List Accounts',
+    path: '/accounts',
+    query: [...LIST, 'status'],
+    parents: ['organizationId'],
+  },
+  ...[
+    ['listUsers', 'Users', '/users'],
+    ['listNotes', 'Notes', '/notes'],
+    ['listTasks', 'Tasks', '/tasks'],
+    ['listProjects', 'Projects', '/projects'],
+    ['listMeetings', 'Meetings', '/meetings'],
+    ['listConversations', 'Conversations', '/conversations'],
+    ['listNpsResponses', 'NPS Responses', '/npsResponses'],
+  ].map(([id, noun, path]) => ({ id, label: `List ${noun}`, path, query: LIST, parents: BOTH_PARENTS })),
+  { id: 'listCustomObjects', label: 'List Custom Objects', path: '/customObjects', returns: 'many' },
+  {
+    id: 'listCustomObjectInstances',
+    label: 'List Custom Object Instances',
+    path: '/customObjects/{customObjectId}/instances',
+    query: ['limit'],
+    parents: [],
+  },
+  { id: 'listCustomFields', label: 'List Custom Traits', path: '/customFields', returns: 'many', paged: false },
+  { id: 'listProjectTemplates', label: 'List Project Templates', path: '/projectTemplates', returns: 'many' },
+].map((r) => (r.query ? { returns: 'many', paged: true, ...r } : { parents: [], ...r }));
 
 /** A body that satisfies each template's required fields (hand-written from the design). */
 const VALID_BODIES = {
@@ -144,10 +251,14 @@ const VALID_BODIES = {
   createCustomObjectInstance: { name: 'Widget', customerId: 'acc1' },
   analyticsAccount: { accountId: 'a1', traits: { plan: 'pro' } },
   analyticsOrganization: { organizationId: 'o1' },
-  analyticsUser: { userId: 'u1', accountId: 'a1' },
-  analyticsTrack: { event: 'signed_in', userId: 'u1' },
+  analyticsUser: { userId: 'u1', accountId: 'a1', traits: {} },
+  analyticsTrack: { event: 'signed_in', userId: 'u1', properties: {} },
   analyticsUnlink: { userId: 'u1', organizationId: 'o1' },
-  analyticsCustomObjectInstance: { externalId: 'x1' },
+  analyticsCustomObjectInstance: { externalId: 'x1', customObjectId: 'co1', traits: {}, accountId: 'a1' },
+  upsertOrganization: { externalId: 'org-ext', name: 'Acme Org' },
+  upsertAccount: { externalId: 'acc-ext', name: 'Acme' },
+  upsertUser: { externalId: 'u-ext', accountIds: ['acc1'] },
+  upsertCustomObjectInstance: { externalId: 'x1', name: 'Widget', customerId: 'acc1' },
 };
 
 function validBody(id) {
@@ -256,7 +367,7 @@ class FakeTransport {
   }
 }
 
-/** Lets pending promise callbacks run (the dispatcher settles in a `.then`). */
+/** Lets pending promise callbacks run (the scheduler settles in a `.then`). */
 async function flush(times = 5) {
   for (let i = 0; i < times; i++) await Promise.resolve();
 }
@@ -275,6 +386,8 @@ module.exports = {
   CUSTOM,
   EU,
   DESIGN_TABLE,
+  UPSERT_TABLE,
+  READ_TABLE,
   PARAMS,
   OK,
   validBody,

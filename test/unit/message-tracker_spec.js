@@ -85,7 +85,7 @@ describe('delivery/message-tracker', function () {
     assert.equal(t.summary().succeeded, 1);
   });
 
-  it('error() is undefined when all succeeded, and names the failures otherwise', function () {
+  it('error() is undefined when all succeeded, and names the failures otherwise, numbering records from 1', function () {
     const ok = tracker(1);
     ok.t.settle({ index: 0, statusCode: 200 });
     assert.equal(ok.t.error(), undefined);
@@ -96,7 +96,64 @@ describe('delivery/message-tracker', function () {
     assert.ok(err instanceof Error);
     assert.equal(
       err.message,
-      'Vitally createAccount: 5 of 6 records failed: record 0: reason 0; record 2: reason 2; record 3: reason 3; and 2 more',
+      'Vitally createAccount: 5 of 6 records failed: record 1: reason 0; record 3: reason 2; record 4: reason 3; and 2 more',
     );
+  });
+
+  it('keeps action, count and note in the results', function () {
+    const { t } = tracker(3);
+    t.settle({ index: 0, statusCode: 201, id: 'v1', action: 'created' });
+    t.settle({ index: 1, statusCode: 200, count: 7 });
+    t.settle({ index: 2, statusCode: 404, note: 'already deleted' });
+    assert.deepEqual(t.summary().results, [
+      { index: 0, statusCode: 201, id: 'v1', action: 'created' },
+      { index: 1, statusCode: 200, count: 7 },
+      { index: 2, statusCode: 404, note: 'already deleted' },
+    ]);
+    assert.equal(t.summary().succeeded, 3, 'a note is not an error');
+  });
+
+  it('isSettled tells which records have a result', function () {
+    const { t } = tracker(2);
+    assert.equal(t.isSettled(0), false);
+    t.settle({ index: 0, error: 'x' });
+    assert.equal(t.isSettled(0), true);
+    assert.equal(t.isSettled(1), false);
+  });
+
+  it('values() holds what reads found, one entry per record, null where nothing was set', function () {
+    const { t } = tracker(3);
+    assert.deepEqual(t.values(), [null, null, null]);
+    t.setValue(2, [{ id: 'a' }]);
+    t.setValue(0, { id: 'b' });
+    assert.deepEqual(t.values(), [{ id: 'b' }, null, [{ id: 'a' }]]);
+  });
+
+  describe('commonCause', function () {
+    it('is undefined when nothing failed', function () {
+      const { t } = tracker(1);
+      t.settle({ index: 0, statusCode: 200 });
+      assert.equal(t.commonCause(), undefined);
+    });
+
+    it('names a refused key when every failure was 401 (or every one 403)', function () {
+      for (const status of [401, 403]) {
+        const { t } = tracker(3);
+        t.settle({ index: 0, statusCode: status, error: `HTTP ${status}: a` });
+        t.settle({ index: 1, statusCode: 200 });
+        t.settle({ index: 2, statusCode: status, error: `HTTP ${status}: b` });
+        assert.equal(t.commonCause(), `${status} key refused`);
+      }
+    });
+
+    it('is the one error text when all failures share it, else undefined', function () {
+      const same = tracker(2);
+      same.t.failAll('no Vitally config node is selected');
+      assert.equal(same.t.commonCause(), 'no Vitally config node is selected');
+      const mixed = tracker(2);
+      mixed.t.settle({ index: 0, statusCode: 400, error: 'HTTP 400: name is required' });
+      mixed.t.settle({ index: 1, statusCode: 401, error: 'HTTP 401: bad key' });
+      assert.equal(mixed.t.commonCause(), undefined);
+    });
   });
 });

@@ -1,15 +1,8 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const {
-  planTemplateRecord,
-  planAnalyticsBatch,
-  parseManualSettings,
-  planManualRecord,
-  planManualBatch,
-} = require('../../dist/request/plan');
+const { planTemplateRecord, planAnalyticsBatch, fillPath, writeBody } = require('../../dist/request/plan');
 const { RecordError } = require('../../dist/core/errors');
-const { ConfigError } = require('../../dist/core/errors');
 const { getTemplate } = require('../../dist/catalogue');
 const { parseExclude } = require('../../dist/request/body');
 const { US, CUSTOM, EU, DESIGN_TABLE, PARAMS, validBody, expectedPath, throwsWith } = require('./helpers');
@@ -171,7 +164,7 @@ describe('request/plan', function () {
     }
 
     it('adds a timestamp (now, ISO 8601) and a messageId (a UUID) when absent', function () {
-      const record = { event: 'e', userId: 'u' };
+      const record = { event: 'e', userId: 'u', properties: {} };
       const before = Date.now();
       const req = plan('analyticsTrack', record);
       const after = Date.now();
@@ -180,7 +173,7 @@ describe('request/plan', function () {
       assert.ok(t >= before && t <= after);
       assert.match(req.body.messageId, UUID);
       assert.equal(req.body.event, 'e');
-      assert.deepEqual(record, { event: 'e', userId: 'u' }, 'the record is not changed');
+      assert.deepEqual(record, { event: 'e', userId: 'u', properties: {} }, 'the record is not changed');
       assert.notEqual(plan('analyticsTrack', record).body.messageId, req.body.messageId, 'a new id per record');
     });
 
@@ -188,15 +181,16 @@ describe('request/plan', function () {
       const both = plan('analyticsTrack', {
         event: 'e',
         userId: 'u',
+        properties: {},
         timestamp: '2020-01-01T00:00:00Z',
         messageId: 'm-1',
       });
       assert.equal(both.body.timestamp, '2020-01-01T00:00:00Z');
       assert.equal(both.body.messageId, 'm-1');
-      const ts = plan('analyticsTrack', { event: 'e', userId: 'u', timestamp: '2020-01-01T00:00:00Z' });
+      const ts = plan('analyticsTrack', { event: 'e', userId: 'u', properties: {}, timestamp: '2020-01-01T00:00:00Z' });
       assert.equal(ts.body.timestamp, '2020-01-01T00:00:00Z');
       assert.match(ts.body.messageId, UUID);
-      const id = plan('analyticsTrack', { event: 'e', userId: 'u', messageId: 'm-2' });
+      const id = plan('analyticsTrack', { event: 'e', userId: 'u', properties: {}, messageId: 'm-2' });
       assert.equal(id.body.messageId, 'm-2');
       assert.match(id.body.timestamp, /Z$/);
     });
@@ -206,11 +200,20 @@ describe('request/plan', function () {
     });
 
     it('validates required fields after exclusions', function () {
-      throwsWith(() => plan('analyticsTrack', { event: 'e' }), RecordError, /userId or accountId is required/);
       throwsWith(
-        () => plan('analyticsUser', { userId: 'u' }, {}, US, parseExclude('userId')),
+        () => plan('analyticsTrack', { event: 'e', properties: {} }),
+        RecordError,
+        /userId or accountId or organizationId is required/,
+      );
+      throwsWith(
+        () => plan('analyticsUser', { userId: 'u', accountId: 'a', traits: {} }, {}, US, parseExclude('userId')),
         RecordError,
         /userId is required/,
+      );
+      throwsWith(
+        () => plan('analyticsUser', { userId: 'u', accountId: 'a', traits: {} }, {}, US, parseExclude('traits')),
+        RecordError,
+        /traits \(object, may be empty\) is required/,
       );
     });
 
@@ -219,8 +222,8 @@ describe('request/plan', function () {
 
       it('is one POST to /batch whose messages each carry their `type`', function () {
         const parts = [
-          plan('analyticsTrack', { event: 'a', userId: 'u1' }),
-          plan('analyticsTrack', { event: 'b', accountId: 'a1' }),
+          plan('analyticsTrack', { event: 'a', userId: 'u1', properties: {} }),
+          plan('analyticsTrack', { event: 'b', accountId: 'a1', properties: { n: 1 } }),
         ];
         const req = planAnalyticsBatch(t, US, parts);
         assert.equal(req.method, 'POST');
@@ -235,7 +238,7 @@ describe('request/plan', function () {
       });
 
       it("the template's type wins over a `type` field of the record", function () {
-        const part = plan('analyticsUser', { userId: 'u1', type: 'admin', traits: { type: 'x' } });
+        const part = plan('analyticsUser', { userId: 'u1', accountId: 'a1', type: 'admin', traits: { type: 'x' } });
         const req = planAnalyticsBatch(getTemplate('analyticsUser'), US, [part]);
         assert.equal(req.body[0].type, 'user', 'an Identify User record stays a user message in a batch');
         assert.deepEqual(req.body[0].traits, { type: 'x' });
@@ -250,7 +253,7 @@ describe('request/plan', function () {
       });
 
       it('keeps timestamp and messageId from the planned records (the same on every retry)', function () {
-        const part = plan('analyticsTrack', { event: 'a', userId: 'u' });
+        const part = plan('analyticsTrack', { event: 'a', userId: 'u', properties: {} });
         const req = planAnalyticsBatch(t, US, [part]);
         assert.equal(req.body[0].messageId, part.body.messageId);
         assert.equal(req.body[0].timestamp, part.body.timestamp);
@@ -262,155 +265,37 @@ describe('request/plan', function () {
     });
   });
 
-  describe('manual mode', function () {
-    const view = { payload: { id: 'a/b c', raw: 'x/y' }, topic: 't' };
-    const manual = (method, url, headers) => parseManualSettings(method, url, headers);
-    const planManual = (m, body = { a: 1 }, hosts = US, exclude = []) =>
-      planManualRecord(m, hosts, view, body, exclude);
-
-    it('resolves a relative path under the REST base, encoding {{x}}', function () {
-      const req = planManual(manual('PUT', '/accounts/{{payload.id}}'));
-      assert.equal(req.method, 'PUT');
-      assert.equal(req.url, 'https://acme.rest.vitally.io/resources/accounts/a%2Fb%20c');
-      assert.equal(req.api, 'rest');
-      assert.deepEqual(req.body, { a: 1 });
-      assert.equal(planManual(manual('POST', 'accounts')).url, 'https://acme.rest.vitally.io/resources/accounts');
-    });
-
-    it('refuses a URL whose parameter is missing, empty or a dot segment', function () {
-      for (const id of [undefined, '', '.', '..']) {
-        const v = { payload: { id } };
-        throwsWith(
-          () => planManualRecord(manual('PUT', '/accounts/{{payload.id}}'), US, v, {}, []),
-          RecordError,
-          /empty or dot path segment/,
-        );
-      }
-      throwsWith(
-        () => planManual(manual('POST', '/conversations/{{payload.missing}}/messages')),
-        RecordError,
-        /empty or dot/,
-      );
-    });
-
-    it('inserts {{{x}}} as written', function () {
+  describe('fillPath and writeBody', function () {
+    it('fillPath fills typedInput parameters, each as one encoded segment, and extra segments as given', function () {
+      const t = getTemplate('listUsers');
+      const ev = { params: { accountId: 'a/1' }, body: {} };
+      assert.equal(fillPath(t, '/accounts/{accountId}/users', ev), '/accounts/a%2F1/users');
       assert.equal(
-        planManual(manual('PUT', '/things/{{{payload.raw}}}')).url,
-        'https://acme.rest.vitally.io/resources/things/x/y',
+        fillPath(getTemplate('upsertAccount'), '/accounts/{externalId}', ev, { externalId: 'e%201' }),
+        '/accounts/e%201',
       );
     });
 
-    it('accepts an absolute URL on the configured REST or Analytics host', function () {
-      const rest = planManual(manual('POST', 'https://acme.rest.vitally.io/resources/notes'));
-      assert.equal(rest.api, 'rest');
-      assert.equal(rest.url, 'https://acme.rest.vitally.io/resources/notes');
-      const batch = planManual(manual('POST', 'https://acme.api.vitally.io/analytics/v1/batch'), [{ type: 'track' }]);
-      assert.equal(batch.api, 'analytics');
-      const custom = planManual(manual('POST', 'http://127.0.0.1:4010/analytics/v1/track'), {}, CUSTOM);
-      assert.equal(custom.api, 'analytics');
-    });
-
-    it('refuses an absolute URL on another host, or one a {{{x}}} moves elsewhere', function () {
-      throwsWith(
-        () => planManual(manual('POST', 'https://evil.example.com/resources/notes')),
-        RecordError,
-        /not the configured Vitally host/,
-      );
-      throwsWith(
-        () => planManual(manual('POST', 'https://other.rest.vitally.io/resources/notes')),
-        RecordError,
-        /not the configured Vitally host/,
-      );
-      throwsWith(
-        () => planManual(manual('POST', 'https://u:p@acme.rest.vitally.io/resources/notes')),
-        RecordError,
-        /not the configured Vitally host/,
-      );
-      const hostile = { payload: { host: 'evil.example.com' } };
-      throwsWith(
-        () => planManualRecord(manual('POST', 'https://{{{payload.host}}}/x'), US, hostile, {}, []),
-        RecordError,
-        /not the configured Vitally host/,
-      );
-    });
-
-    it('keeps a relative path on the REST host whatever it renders to', function () {
-      const hostile = { payload: { p: '//evil.example.com/x', q: '@evil.example.com' } };
-      for (const url of ['/{{{payload.q}}}', '{{payload.p}}']) {
-        const req = planManualRecord(manual('POST', url), US, hostile, {}, []);
-        assert.equal(new URL(req.url).origin, 'https://acme.rest.vitally.io', url);
-      }
-      assert.throws(
-        () => planManualRecord(manual('POST', '{{{payload.p}}}'), US, hostile, {}, []),
-        /empty or dot path segment/,
-      );
-    });
-
-    it('sends the record as written: no stamps, exclusions applied, DELETE without body', function () {
-      const post = planManual(
-        manual('POST', 'https://acme.api.vitally.io/analytics/v1/track'),
-        { event: 'e', s: 1 },
-        US,
-        parseExclude('s'),
-      );
-      assert.deepEqual(post.body, { event: 'e' });
-      const del = planManual(manual('delete', '/accounts/{{payload.id}}'), { a: 1 });
-      assert.equal(del.method, 'DELETE');
-      assert.ok(!('body' in del));
-      assert.equal(del.orderKey, del.url);
-    });
-
-    it('orders PUT and DELETE by URL, not POST', function () {
-      assert.equal(planManual(manual('POST', '/accounts')).orderKey, undefined);
-      const put = planManual(manual('PUT', '/accounts/{{payload.id}}'));
-      assert.equal(put.orderKey, put.url);
-    });
-
-    describe('settings', function () {
-      it('defaults to POST and upper-cases the method', function () {
-        assert.equal(manual(undefined, '/x').method, 'POST');
-        assert.equal(manual('put', '/x').method, 'PUT');
-      });
-
-      it('refuses GET, PATCH and a missing URL', function () {
-        throwsWith(() => manual('GET', '/x'), ConfigError, /POST, PUT or DELETE/);
-        throwsWith(() => manual('PATCH', '/x'), ConfigError, /POST, PUT or DELETE/);
-        throwsWith(() => manual('POST', ''), ConfigError, /needs a URL/);
-        throwsWith(() => manual('POST', '  '), ConfigError, /needs a URL/);
-      });
-
-      it('parses headers "h1:v1,h2:v2", trimming, values may hold colons', function () {
-        assert.deepEqual(manual('POST', '/x', ' X-One : 1 , X-Two:a:b ,').headers, { 'X-One': '1', 'X-Two': 'a:b' });
-        assert.deepEqual(manual('POST', '/x', '').headers, {});
-        const req = planManual(manual('POST', '/x', 'X-Trace:abc'));
-        assert.deepEqual(req.headers, { 'X-Trace': 'abc' });
-        assert.equal(planManual(manual('POST', '/x')).headers, undefined);
-      });
-
-      it('refuses malformed headers and any override of Authorization, Host or Content-Length', function () {
-        throwsWith(() => manual('POST', '/x', 'novalue'), ConfigError, /not name:value/);
-        throwsWith(() => manual('POST', '/x', ':v'), ConfigError, /not name:value/);
-        throwsWith(() => manual('POST', '/x', 'bad name:v'), ConfigError, /not name:value/);
-        throwsWith(
-          () => manual('POST', '/x', 'Authorization: Basic abc'),
-          ConfigError,
-          /Authorization .*cannot be overridden/,
+    it('fillPath refuses a path id rendered from an object, boolean or non-finite number', function () {
+      const t = getTemplate('updateAccount');
+      for (const accountId of [{ id: 1 }, ['a'], true, NaN, Infinity, '  ']) {
+        assert.throws(
+          () => fillPath(t, t.path, { params: { accountId }, body: {} }),
+          (err) => err instanceof RecordError && /^accountId /.test(err.message),
+          String(accountId),
         );
-        throwsWith(() => manual('POST', '/x', 'X-A:1,authorization:x'), ConfigError, /cannot be overridden/);
-        throwsWith(() => manual('POST', '/x', 'HOST:evil.com'), ConfigError, /cannot be overridden/);
-        throwsWith(() => manual('POST', '/x', 'content-length:1'), ConfigError, /cannot be overridden/);
-      });
+      }
     });
 
-    it('a manual batch sends the records as one JSON array to the group URL', function () {
-      const m = manual('POST', 'https://acme.api.vitally.io/analytics/v1/batch', 'X-A:1');
-      const parts = [planManual(m, { n: 1 }), planManual(m, { n: 2 })];
-      const req = planManualBatch(parts);
-      assert.equal(req.url, parts[0].url);
-      assert.equal(req.method, 'POST');
-      assert.equal(req.api, 'analytics');
-      assert.deepEqual(req.headers, { 'X-A': '1' });
-      assert.deepEqual(req.body, [{ n: 1 }, { n: 2 }]);
+    it('writeBody applies exclusions, checks the required fields and leaves the record alone', function () {
+      const t = getTemplate('createAccount');
+      const record = { externalId: 'e', name: 'n', secret: 1 };
+      assert.deepEqual(writeBody(t, { params: {}, body: record }, parseExclude('secret')), {
+        externalId: 'e',
+        name: 'n',
+      });
+      assert.equal(record.secret, 1);
+      throwsWith(() => writeBody(t, { params: {}, body: { name: 'n' } }, []), RecordError, /externalId is required/);
     });
   });
 });

@@ -7,11 +7,10 @@ const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
 
 describe('delivery/rate-headers', function () {
   it('reads RateLimit-Remaining and RateLimit-Reset (seconds from now)', function () {
-    assert.deepEqual(readRateInfo({ 'ratelimit-remaining': '42', 'ratelimit-reset': '30' }, NOW), {
-      remaining: 42,
-      resetMs: 30000,
-      retryAfterMs: undefined,
-    });
+    const info = readRateInfo({ 'ratelimit-remaining': '42', 'ratelimit-reset': '30' }, NOW);
+    assert.equal(info.remaining, 42);
+    assert.equal(info.resetMs, 30000);
+    assert.equal(info.retryAfterMs, undefined);
   });
 
   it('reads header names case-insensitively', function () {
@@ -45,12 +44,32 @@ describe('delivery/rate-headers', function () {
   });
 
   it('answers nothing for missing, null or non-numeric headers', function () {
+    // Every field undefined (whatever fields the reader grows).
+    const nothing = (info) => Object.values(info).every((v) => v === undefined);
     assert.deepEqual(readRateInfo(undefined, NOW), {});
-    assert.deepEqual(readRateInfo({}, NOW), { remaining: undefined, resetMs: undefined, retryAfterMs: undefined });
-    assert.deepEqual(
-      readRateInfo({ 'ratelimit-remaining': null, 'ratelimit-reset': 'soon', 'retry-after': 'later' }, NOW),
-      { remaining: undefined, resetMs: undefined, retryAfterMs: undefined },
+    assert.ok(nothing(readRateInfo({}, NOW)));
+    const unreadable = readRateInfo(
+      { 'ratelimit-remaining': null, 'ratelimit-reset': 'soon', 'retry-after': 'later' },
+      NOW,
     );
+    assert.ok(nothing(unreadable), JSON.stringify(unreadable));
+    assert.ok('remaining' in unreadable && 'resetMs' in unreadable && 'retryAfterMs' in unreadable);
+  });
+
+  it('ignores garbage and negative values rather than reading a wait into them', function () {
+    for (const value of ['-5', '-1, 10', 'abc5', 'soon 30', '5 minutes', '1e99', 'NaN', '--3', '+3', '']) {
+      const info = readRateInfo({ 'ratelimit-remaining': value, 'ratelimit-reset': value, 'retry-after': value }, NOW);
+      assert.equal(info.remaining, undefined, JSON.stringify(value));
+      assert.equal(info.resetMs, undefined, JSON.stringify(value));
+      assert.equal(info.retryAfterMs, undefined, JSON.stringify(value));
+    }
+    assert.equal(readRateInfo({ 'ratelimit-remaining': ' 12 ;w=60' }, NOW).remaining, 12);
+  });
+
+  it('reads a huge number as what it says (the scheduler caps the pause)', function () {
+    assert.equal(readRateInfo({ 'ratelimit-reset': '99999999' }, NOW).resetMs, 99999999 * 1000);
+    assert.equal(readRateInfo({ 'retry-after': '86400' }, NOW).retryAfterMs, 86400 * 1000);
+    assert.equal(retryAfterToMs('1'.repeat(400), NOW), undefined, 'not finite: ignored');
   });
 
   describe('Retry-After', function () {
@@ -69,6 +88,7 @@ describe('delivery/rate-headers', function () {
 
     it('unreadable: undefined', function () {
       assert.equal(retryAfterToMs('whenever', NOW), undefined);
+      assert.equal(retryAfterToMs('-10', NOW), undefined, 'a negative number is no date either');
     });
   });
 

@@ -259,4 +259,69 @@ describe('delivery/sliding-window', function () {
       assert.equal(w.delay(0), 5000);
     });
   });
+
+  describe('the RateBudget interface', function () {
+    it('take() gives a slot while there is room, else how long to wait', function () {
+      const w = new SlidingWindow(2, 1000);
+      assert.ok('slot' in w.take(0));
+      assert.ok('slot' in w.take(0));
+      assert.deepEqual(w.take(0), { waitMs: Infinity }, 'both in flight: wait for a response');
+      w.release(undefined, 10);
+      const wait = w.take(10);
+      assert.ok(wait.waitMs >= 1000 && wait.waitMs <= 1010, `wait ${wait.waitMs}`);
+      assert.ok('slot' in w.take(10 + wait.waitMs));
+    });
+
+    it('cancel() gives back a slot that never counted (the request was not sent)', function () {
+      const w = new SlidingWindow(2, 1000);
+      const { slot } = w.take(0);
+      w.take(0);
+      w.cancel(slot);
+      assert.equal(w.available(0), 1);
+      assert.ok('slot' in w.take(0));
+      assert.equal(w.available(5000), 0, 'the other slot is still in flight');
+    });
+
+    it('cancel() during a probe lets another request probe', function () {
+      const w = new SlidingWindow(10, 1000);
+      w.observe(0, 0, 100);
+      const probe = w.take(100);
+      assert.ok('slot' in probe);
+      assert.deepEqual(w.take(100), { waitMs: Infinity });
+      w.cancel(probe.slot);
+      assert.ok('slot' in w.take(100), 'the cancelled probe never reached the server');
+    });
+
+    it('pause(): nothing until it ends, then one probe, with the cause for the status', function () {
+      const w = new SlidingWindow(100, 1000);
+      w.pause(0, 5000, 'HTTP 429');
+      assert.deepEqual(w.take(0), { waitMs: 5000 });
+      assert.equal(w.throttledFor(1000), 4000);
+      const info = w.pauseInfo(1000);
+      assert.equal(info.cause, 'HTTP 429');
+      assert.ok(Math.abs(info.until - (Date.now() + 4000)) < 50, 'until is wall-clock time');
+      assert.ok('slot' in w.take(5000), 'the probe');
+      assert.deepEqual(w.take(5000), { waitMs: Infinity }, 'the rest wait for its answer');
+      w.release(undefined, 5050);
+      w.observe(5050, undefined, undefined);
+      assert.ok('slot' in w.take(5050), 'an answer reopens the window');
+      assert.equal(w.pauseInfo(5050), undefined);
+    });
+
+    it('pause() never shortens a pause in force', function () {
+      const w = new SlidingWindow(100, 1000);
+      w.pause(0, 5000, 'HTTP 429');
+      w.pause(1000, 1000, 'HTTP 429 again');
+      assert.equal(w.take(2500).waitMs, 2500);
+      assert.equal(w.pauseInfo(2500).cause, 'HTTP 429');
+    });
+
+    it('pauseInfo names a server count of 0 as the cause, and nothing when there is no hold', function () {
+      const w = new SlidingWindow(100, 1000);
+      assert.equal(w.pauseInfo(0), undefined);
+      w.observe(0, 0, 3000);
+      assert.equal(w.pauseInfo(10).cause, 'RateLimit-Remaining 0');
+      assert.equal(w.pauseInfo(3000), undefined);
+    });
+  });
 });

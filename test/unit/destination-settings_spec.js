@@ -1,10 +1,10 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { parseDestination, planRecord } = require('../../dist/request/destination');
+const { parseDestination } = require('../../dist/request/destination');
 const { ConfigError } = require('../../dist/core/errors');
 const DEFAULT_RETRY = { retries: 5, maxDelayMs: 60000, baseDelayMs: 500 };
-const { US, throwsWith, validBody } = require('./helpers');
+const { US, throwsWith } = require('./helpers');
 
 describe('request/destination parseDestination', function () {
   it('defaults: createAccount, no batching, not a dry run, the default retry policy', function () {
@@ -16,6 +16,10 @@ describe('request/destination parseDestination', function () {
     assert.deepEqual(d.retry, DEFAULT_RETRY);
     assert.deepEqual(d.params, []);
     assert.deepEqual(d.exclude, []);
+    assert.equal(d.kind, 'write');
+    assert.equal(d.externalIds, false);
+    assert.equal(d.maxRecords, 1000);
+    assert.equal(d.split, false);
   });
 
   it('refuses an unknown template', function () {
@@ -44,7 +48,11 @@ describe('request/destination parseDestination', function () {
     it('refuses every delete template without confirmDelete', function () {
       for (const endpoint of deletes) {
         for (const confirmDelete of [undefined, false, 'false', '']) {
-          throwsWith(() => parseDestination({ endpoint, confirmDelete }), ConfigError, /irreversible.*confirm/);
+          throwsWith(
+            () => parseDestination({ endpoint, confirmDelete }),
+            ConfigError,
+            /irreversible: tick "Allow irreversible deletes"/,
+          );
         }
       }
     });
@@ -67,10 +75,11 @@ describe('request/destination parseDestination', function () {
         ConfigError,
         /irreversible/,
       );
+      // The method is a choice of the four upper-case names the dialog offers: anything else is refused.
       throwsWith(
-        () => parseDestination({ endpoint: 'manual', method: 'delete', url: '/x' }),
+        () => parseDestination({ endpoint: 'manual', method: 'delete', url: '/x', confirmDelete: true }),
         ConfigError,
-        /irreversible/,
+        /method must be one of GET, POST, PUT, DELETE, not "delete"/,
       );
       assert.equal(
         parseDestination({ endpoint: 'manual', method: 'DELETE', url: '/x', confirmDelete: true }).manual.method,
@@ -81,6 +90,7 @@ describe('request/destination parseDestination', function () {
         'DELETE',
       );
       assert.equal(parseDestination({ endpoint: 'manual', method: 'PUT', url: '/x' }).manual.method, 'PUT');
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'GET', url: '/x' }).manual.method, 'GET');
     });
 
     it('does not gate non-delete templates', function () {
@@ -235,23 +245,82 @@ describe('request/destination parseDestination', function () {
     throwsWith(
       () => parseDestination({ endpoint: 'manual', url: '/x', headers: 'Authorization:x' }),
       ConfigError,
-      /cannot be overridden/,
+      /header Authorization is set by the node or the connection and cannot be given in manual mode/,
+    );
+    throwsWith(() => parseDestination({ endpoint: 'manual', url: '/x', method: 'PATCH' }), ConfigError, /method/);
+  });
+
+  it('refuses an exclusion through __proto__, prototype or constructor at deploy', function () {
+    throwsWith(
+      () => parseDestination({ endpoint: 'createAccount', exclude: 'a, __proto__.x' }),
+      ConfigError,
+      /goes through __proto__/,
     );
   });
 
-  it('planRecord plans a template record or a manual one', function () {
-    const t = parseDestination({ endpoint: 'updateAccount' });
-    const r = planRecord(t, US, {}, { params: { accountId: 'a1' }, body: { name: 'n' } });
-    assert.equal(r.url, 'https://acme.rest.vitally.io/resources/accounts/a1');
-    const m = parseDestination({ endpoint: 'manual', method: 'PUT', url: '/accounts/{{payload.id}}', exclude: 'id' });
-    const record = { id: 'x y', name: 'n' };
-    const mr = planRecord(m, US, { payload: record }, { params: {}, body: record });
-    assert.equal(mr.url, 'https://acme.rest.vitally.io/resources/accounts/x%20y');
-    assert.deepEqual(mr.body, { name: 'n' });
-    const c = parseDestination({ endpoint: 'createAccount' });
-    assert.deepEqual(
-      planRecord(c, US, {}, { params: {}, body: validBody('createAccount') }).body,
-      validBody('createAccount'),
-    );
+  describe('kind', function () {
+    it('is the template kind; a manual GET reads and other manual methods write', function () {
+      assert.equal(parseDestination({ endpoint: 'upsertAccount' }).kind, 'upsert');
+      assert.equal(parseDestination({ endpoint: 'listUsers' }).kind, 'read');
+      assert.equal(parseDestination({ endpoint: 'analyticsTrack' }).kind, 'write');
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'GET', url: '/x' }).kind, 'read');
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'PUT', url: '/x' }).kind, 'write');
+    });
+
+    it('never batches reads or upserts, even when ticked', function () {
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'GET', url: '/x', batch: true }).batching, undefined);
+      assert.equal(parseDestination({ endpoint: 'upsertUser', batch: true }).batching, undefined);
+      assert.equal(parseDestination({ endpoint: 'listUsers', batch: true }).batching, undefined);
+    });
+
+    it('lists the typedInput params of a read, its optional parents included', function () {
+      assert.deepEqual(parseDestination({ endpoint: 'listUsers' }).params, ['accountId', 'organizationId']);
+      assert.deepEqual(parseDestination({ endpoint: 'getAccount' }).params, ['accountId']);
+      assert.deepEqual(parseDestination({ endpoint: 'manual', url: '/x' }).params, []);
+    });
+  });
+
+  describe('relationship ids', function () {
+    it('external applies to templates with relationship fields only', function () {
+      for (const endpoint of ['createAccount', 'upsertUser', 'createNote', 'createNpsResponse', 'updateTask']) {
+        assert.equal(parseDestination({ endpoint, relationshipIds: 'external' }).externalIds, true, endpoint);
+        assert.equal(parseDestination({ endpoint }).externalIds, false, endpoint);
+        assert.equal(parseDestination({ endpoint, relationshipIds: 'vitally' }).externalIds, false, endpoint);
+      }
+      for (const endpoint of ['createOrganization', 'analyticsUser', 'listAccounts', 'deleteAccount']) {
+        const settings = { endpoint, relationshipIds: 'external', confirmDelete: true };
+        assert.equal(parseDestination(settings).externalIds, false, endpoint);
+      }
+      assert.equal(parseDestination({ endpoint: 'manual', url: '/x', relationshipIds: 'external' }).externalIds, false);
+    });
+
+    it('refuses a value other than vitally or external', function () {
+      throwsWith(
+        () => parseDestination({ endpoint: 'createAccount', relationshipIds: 'crm' }),
+        ConfigError,
+        /relationship ids must be one of vitally, external/,
+      );
+    });
+  });
+
+  describe('reads', function () {
+    it('maxRecords: default 1000, 0 for all, a whole number otherwise', function () {
+      assert.equal(parseDestination({ endpoint: 'listUsers' }).maxRecords, 1000);
+      assert.equal(parseDestination({ endpoint: 'listUsers', maxRecords: '0' }).maxRecords, 0);
+      assert.equal(parseDestination({ endpoint: 'listUsers', maxRecords: 250 }).maxRecords, 250);
+      for (const maxRecords of ['-1', '2.5', 'all']) {
+        throwsWith(() => parseDestination({ endpoint: 'listUsers', maxRecords }), ConfigError, /maximum records/);
+      }
+    });
+
+    it('split applies only to reads that page', function () {
+      assert.equal(parseDestination({ endpoint: 'listUsers', split: true }).split, true);
+      assert.equal(parseDestination({ endpoint: 'listAccounts', split: 'true' }).split, true);
+      assert.equal(parseDestination({ endpoint: 'listUsers' }).split, false);
+      for (const endpoint of ['getUser', 'findUsers', 'listCustomFields', 'createAccount', 'upsertAccount']) {
+        assert.equal(parseDestination({ endpoint, split: true }).split, false, endpoint);
+      }
+      assert.equal(parseDestination({ endpoint: 'manual', method: 'GET', url: '/x', split: true }).split, false);
+    });
   });
 });
