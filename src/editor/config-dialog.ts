@@ -52,8 +52,10 @@ function showHosts(): void {
 
 function showRegion(): void {
   const region = String(field('region').val() || 'us');
-  $('.vitally-config-row-subdomain').toggle(region === 'us');
-  $('.vitally-config-row-baseUrl').toggle(region === 'custom');
+  // A region from the environment may turn out to be either: both rows stay.
+  const fromEnv = isEnvReference(region);
+  $('.vitally-config-row-subdomain').toggle(region === 'us' || fromEnv);
+  $('.vitally-config-row-baseUrl').toggle(region === 'custom' || fromEnv);
   showHosts();
 }
 
@@ -77,9 +79,7 @@ function testConnection(node: EditorNode): void {
     budget: field('budget').val(),
     redisUrl: field('redisUrl').val(),
   };
-  button.prop('disabled', true);
   clearTestResult();
-  result.append($('<i class="fa fa-spinner fa-spin"></i>'), document.createTextNode(` ${tc('test.running')}`));
   const show = (ok: boolean, message: string, statusCode?: number) => {
     let line = message || (ok ? tc('test.ok') : tc('test.failed'));
     if (statusCode && !line.includes(`HTTP ${statusCode}`)) line += ` (HTTP ${statusCode})`;
@@ -90,6 +90,11 @@ function testConnection(node: EditorNode): void {
       .append($('<i class="fa"></i>').addClass(ok ? 'fa-check' : 'fa-times'), document.createTextNode(` ${line}`));
     RED.notify(escapeHtml(line), { type: ok ? 'success' : 'error', timeout: 4000 });
   };
+  // Only the running flow can read the environment: the dialog cannot test a host it names.
+  const view = describeHosts(body);
+  if (view.envNames.length) return show(false, tc('test.fromEnv', { names: view.envNames.join(', ') }));
+  button.prop('disabled', true);
+  result.append($('<i class="fa fa-spinner fa-spin"></i>'), document.createTextNode(` ${tc('test.running')}`));
   void postJSON('vitally/test-connection', body).then((answer) => {
     button.prop('disabled', false);
     const res = (answer.body ?? {}) as { ok?: unknown; message?: unknown; statusCode?: unknown };

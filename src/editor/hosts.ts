@@ -28,7 +28,8 @@ export function describeHosts(settings: { region?: unknown; subdomain?: unknown;
   const subdomain = String(settings.subdomain ?? '').trim();
   const baseUrl = String(settings.baseUrl ?? '').trim();
   if (isEnvReference(region)) {
-    return { rest: region, analytics: region, envNames: [envName(region)], loopback: false };
+    // Which host depends on the region the environment gives: only the paths are known.
+    return { rest: '…/resources', analytics: '…/analytics/v1', envNames: [envName(region)], loopback: false };
   }
   if (region === 'custom' && isEnvReference(baseUrl)) {
     return {

@@ -134,7 +134,11 @@ describe('editor in a real browser', function () {
   let editorUrl;
   let catalogue;
 
-  const shot = (name, options = {}) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), ...options });
+  const shot = async (name, options = {}) => {
+    // Let the editor's trays and notifications finish moving first.
+    await page.waitForFunction(() => $(':animated').length === 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), ...options });
+  };
   /** A screenshot for the README: the page down to the end of the open dialog's form. */
   const docShot = async (name) => {
     await page.waitForSelector('.red-ui-notification', { state: 'detached', timeout: 8000 });
@@ -230,7 +234,7 @@ describe('editor in a real browser', function () {
   });
 
   /** Nodes a test adds in the editor for itself; never deployed. */
-  const TEMPORARY = ['vc2', 'dsamples', 'dkeep', 'dbatch', 'dnew1', 'dnew2'];
+  const TEMPORARY = ['vc2', 'vc3', 'dsamples', 'dkeep', 'dbatch', 'dnew1', 'dnew2'];
 
   afterEach(async function () {
     if (!page) return;
@@ -804,6 +808,10 @@ describe('editor in a real browser', function () {
         (await marked(name)).should.be.false(name);
         (await page.inputValue(`#node-config-input-${name}`)).should.equal(value);
       }
+      // Test connection cannot read the environment, and says so instead of calling.
+      await page.click('#vitally-config-test');
+      await page.waitForSelector('#vitally-config-test-result.vitally-config-fail');
+      (await page.textContent('#vitally-config-test-result')).should.match(/environment \(VITALLY_SUBDOMAIN\)/);
       await shot('config-env-settings', { fullPage: true });
 
       // A literal subdomain is still checked, and a pasted login address kept as its subdomain.
@@ -821,6 +829,20 @@ describe('editor in a real browser', function () {
       (await page.textContent('#vitally-config-rest-host')).should.equal('${VITALLY_BASE_URL}/resources');
       await page.click('#node-config-dialog-cancel');
       await page.waitForSelector('#vitally-config-test', { state: 'detached' });
+    });
+
+    it('keeps a region from the environment (a select has no option for it)', async function () {
+      await importNodes([{ id: 'vc3', type: 'vitally-config', name: 'Fleet', region: '${VITALLY_REGION}' }]);
+      await openConfig('vc3');
+      (await page.inputValue('#node-config-input-region')).should.equal('${VITALLY_REGION}');
+      (await marked('region')).should.be.false();
+      (await page.textContent('#vitally-config-env-note')).should.match(/VITALLY_REGION/);
+      (await page.isVisible('#node-config-input-subdomain')).should.be.true();
+      (await page.isVisible('#node-config-input-baseUrl')).should.be.true();
+      await shot('config-env-region', { fullPage: true });
+      await page.click('#node-config-dialog-ok');
+      await page.waitForSelector('#vitally-config-test', { state: 'detached' });
+      (await page.evaluate(() => RED.nodes.node('vc3').region)).should.equal('${VITALLY_REGION}');
     });
 
     it('tests the connection', async function () {
