@@ -180,18 +180,12 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     target.empty().append($('<div>').addClass(cls).text(text));
   }
 
-  /** The request body both routes take: the settings, the config's hosts, and the records. */
-  function requestBody(settings: Record<string, unknown>, sample: unknown, config: EditorNode | undefined) {
-    const batched = batching(settings);
-    const { records, copies } = sampleRecords(sample, batched);
-    const body: Record<string, unknown> = { node: settings };
-    if (config) {
-      const hosts = configForPreview(config);
-      if (hosts) body.config = hosts;
-    }
-    // One record without batching is the `record` form every version of the route takes.
-    if (records.length === 1 && !Array.isArray(sample)) body.record = records[0];
-    else body.records = records;
+  /** What POST vitally/preview takes: the settings, the config's hosts, and the records. */
+  function previewBody(settings: Record<string, unknown>, sample: unknown, config: EditorNode) {
+    const { records, copies } = sampleRecords(sample, batching(settings));
+    const body: Record<string, unknown> = { node: settings, records };
+    const hosts = configForPreview(config);
+    if (hosts) body.config = hosts;
     return { body, copies };
   }
 
@@ -280,7 +274,7 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
       return message(previewBox, td('preview.badSample', { error: parsed.error }), 'vitally-dest-error');
     const config = selectedConfig(settings);
     if (!config) return message(previewBox, td('preview.noConfig'), 'vitally-dest-error');
-    const { body, copies } = requestBody(settings, parsed.sample, config);
+    const { body, copies } = previewBody(settings, parsed.sample, config);
     const seq = ++previewSeq;
     const at = changes;
     previewBox.addClass('vitally-dest-loading').removeAttr('data-endpoint');
