@@ -30,7 +30,7 @@ async function scenario(sandbox, { records: n, perMessage, limit, log }) {
     ],
     { rateLimit: limit, rateWindow: 60, concurrency: 4 },
   );
-  const dispatcher = h.node('cfg').connection().dispatcher;
+  const scheduler = h.node('cfg').connection().scheduler;
   const tag = perMessage ? 'mm' : 'ma';
   const baseline = await h.settledHeap();
   const recs = Array.from({ length: n }, (_, i) => record(i, tag));
@@ -42,11 +42,11 @@ async function scenario(sandbox, { records: n, perMessage, limit, log }) {
   const dest = h.node('dest');
   for (const m of msgs) dest.receive(m);
   // Queued = everything but what the limit let through (in flight or done).
-  for (let i = 0; i < 3000 && dispatcher.queued + dispatcher.inflightCount < n - limit; i++) await h.delay(10);
+  for (let i = 0; i < 3000 && scheduler.queued + scheduler.inflightCount < n - limit; i++) await h.delay(10);
   const queueMs = h.now() - t;
   await h.delay(200);
   const withQueue = await h.settledHeap();
-  const queued = dispatcher.queued;
+  const queued = scheduler.queued;
   if (recs.length + msgs.length === 0) throw new Error('unreachable: keeps the input alive until measured');
   const bytesPerRecord = (withQueue - withRecords) / n;
   log(

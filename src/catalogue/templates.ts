@@ -206,7 +206,7 @@ function list(id: string, noun: string, path: string, extra: Partial<ReadSpec> =
     `List ${noun}`,
     path,
     { returns: 'many', query: LIST_QUERY, paged: true, parents: BOTH_PARENTS, ...extra },
-    `Lists ${noun.toLowerCase()}, newest first, following Vitally's pages up to Maximum records.` +
+    `Lists ${noun.toLowerCase()}, newest first, following Vitally's pages up to Max records.` +
       `${extra.parents === undefined ? ' Give an account or an organization to list only theirs.' : ''}${extraDoc}` +
       ' The record may set limit (page size, at most 100) and sortBy (updatedAt or createdAt).',
     { limit: 100, sortBy: 'createdAt' },
@@ -724,7 +724,7 @@ export const TEMPLATES: readonly Template[] = [
     'List Custom Object Instances',
     '/customObjects/{customObjectId}/instances',
     { returns: 'many', query: ['limit'], paged: true },
-    "Lists the instances of one custom object, following Vitally's pages up to Maximum records.",
+    "Lists the instances of one custom object, following Vitally's pages up to Max records.",
     { customObjectId: 'a Vitally custom object id' },
     { sampleParams: { customObjectId: '{{payload.customObjectId}}' } },
   ),

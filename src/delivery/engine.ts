@@ -18,11 +18,11 @@ import { Upsert, planUpsert, upsertKey } from '../request/upsert';
 import { Batcher } from './batcher';
 import { IdCache } from './id-cache';
 import { KeyLock } from './key-lock';
-import { MessageTracker, RecordResult } from './message-tracker';
+import { Done, MessageTracker, RecordResult, Send, TrackerListener } from './message-tracker';
 import { ApiCall, failureReason } from './outcomes';
 import { runRead } from './reads';
 import { Call, Resolver } from './resolver';
-import { CLOSED_ERROR, Outcome, Scheduler, Tenant } from './scheduler';
+import { CLOSED_ERROR, CallbackJob, Job, Outcome, Scheduler, Tenant } from './scheduler';
 import { runUpsert } from './upserts';
 
 /** Evaluates the node's typedInputs and body for one record (Node-RED's half, injected). */
@@ -30,14 +30,6 @@ export interface RecordEvaluator {
   /** The message a record's properties are evaluated against. */
   context(msg: Message, record: unknown, many: boolean): Message;
   evaluate(ctx: Message): EvaluatedRecord | Promise<EvaluatedRecord>;
-}
-
-/** Where one input message's answers go: Node-RED's send and done for it. */
-export interface Reply {
-  /** Output 1. */
-  send(msg: Message): void;
-  /** The message is finished; with an error naming what failed when a record failed. */
-  done(err?: Error): void;
 }
 
 export interface EngineHooks {
@@ -97,7 +89,49 @@ function fieldValue(body: unknown, path: string): string {
 
 const errorText = (err: unknown) => (err as Error)?.message ?? String(err);
 
-export class DestinationEngine {
+/** One write call (one record, or an Analytics batch) that the scheduler settles. */
+class WriteCall extends Job {
+  constructor(
+    private readonly engine: DestinationEngine,
+    request: PlannedRequest,
+    /** The record, when the call carries one. */
+    readonly tracker?: MessageTracker<Message>,
+    readonly index = 0,
+    batch?: PendingRecord[],
+  ) {
+    super(request, engine.tenant);
+    if (batch) this.batch = batch;
+  }
+
+  /** The records of a batch (set only for one, to keep single writes small). */
+  declare readonly batch?: PendingRecord[];
+
+  get request(): PlannedRequest {
+    return this.req;
+  }
+
+  get records(): number {
+    return this.batch ? this.batch.length : 1;
+  }
+
+  /** The message its records came from, when they all came from one. */
+  get source(): Message | undefined {
+    if (!this.batch) return this.tracker!.msg;
+    const first = this.batch[0].tracker;
+    return this.batch.every((p) => p.tracker === first) ? first.msg : undefined;
+  }
+
+  settle(result: Omit<RecordResult, 'index'>): void {
+    if (!this.batch) this.tracker!.settle({ index: this.index, ...result });
+    else for (const p of this.batch) p.tracker.settle({ index: p.index, ...result });
+  }
+
+  settled(outcome: Outcome): void {
+    this.engine.writeSettled(this, outcome);
+  }
+}
+
+export class DestinationEngine implements TrackerListener<Message> {
   readonly tenant: Tenant;
   private readonly batcher?: Batcher<PendingRecord & { request: PlannedRequest }>;
   private readonly open = new Set<MessageTracker<Message>>();
@@ -120,16 +154,22 @@ export class DestinationEngine {
     this.tenant = new Tenant(dest.retry, () => hooks.changed());
     const b = dest.batching;
     if (b) {
-      this.batcher = new Batcher(b.size, b.timeoutMs, (parts) =>
-        this.sendWrite(
-          b.combine(
-            workspace.hosts,
-            parts.map((p) => p.request),
-          ),
-          parts,
-        ),
-      );
+      this.batcher = new Batcher(b.size, b.timeoutMs, (parts) => {
+        const request = b.combine(
+          workspace.hosts,
+          parts.map((p) => p.request),
+        );
+        this.sendWrite(new WriteCall(this, request, undefined, 0, parts));
+      });
     }
+  }
+
+  get endpoint(): string {
+    return this.dest.endpoint;
+  }
+
+  get dryRun(): boolean {
+    return this.dest.dryRun;
   }
 
   counts(): EngineCounts {
@@ -143,13 +183,14 @@ export class DestinationEngine {
     };
   }
 
-  /** Takes one input message; its Reply hears of it once every record has settled. */
-  receive(msg: Message, reply: Reply): void {
+  /**
+   * Takes one input message with Node-RED's send (outputs 1 and 2) and done for it: output 1
+   * and done hear of it once every record has settled.
+   */
+  receive(msg: Message, send: Send<Message>, done: Done): void {
     const many = Array.isArray(msg.payload);
     const records: unknown[] = many ? (msg.payload as unknown[]) : [msg.payload];
-    const tracker = new MessageTracker(msg, this.dest.endpoint, records.length, this.dest.dryRun, (t) =>
-      this.settled(t, reply, many),
-    );
+    const tracker = new MessageTracker(msg, records.length, this, send, done);
     if (this.closing) tracker.failAll(STOPPING);
     else if (this.maxQueue > 0 && this.openRecords + records.length > this.maxQueue) {
       tracker.failAll(
@@ -162,7 +203,7 @@ export class DestinationEngine {
       const prepared = this.prepare(msg, records, many, tracker);
       this.submitted = this.submitted
         .then(() => prepared)
-        .then((items) => this.submit(items, tracker, msg, reply))
+        .then((items) => this.submit(items, tracker, msg))
         .catch((err) => tracker.failAll(errorText(err)));
     }
     tracker.start();
@@ -199,7 +240,11 @@ export class DestinationEngine {
         ...(outcome ? { statusCode: outcome.status, response: outcome.body } : {}),
       });
     const msg: Message = { payload: records };
-    const tracker = new MessageTracker<Message>(msg, this.dest.endpoint, records.length, true, () => {});
+    const tracker = new MessageTracker<Message>(msg, records.length, {
+      endpoint: this.endpoint,
+      dryRun: true,
+      settled() {},
+    });
     const call: Call = async (request, purpose) => {
       const outcome = purpose === 'write' ? undefined : await this.send(request);
       seen(request, purpose, 1, outcome);
@@ -249,7 +294,7 @@ export class DestinationEngine {
         error: 'deploy the Vitally config node first: looking ids up needs its key',
       });
     }
-    return new Promise((resolve) => scheduler.submit(this.tenant, request, resolve));
+    return new Promise((resolve) => scheduler.submit(new CallbackJob(request, this.tenant, resolve)));
   }
 
   /** A call on behalf of one message's record, reported on output 2; a dry run's writes are only rendered. */
@@ -352,7 +397,7 @@ export class DestinationEngine {
     await Promise.all(Array.from(unknown, ([c, n]) => this.workspace.resolver.learnCollection(c, n, call)));
   }
 
-  private submit(items: Prepared[], tracker: MessageTracker<Message>, msg: Message, reply: Reply): void {
+  private submit(items: Prepared[], tracker: MessageTracker<Message>, msg: Message): void {
     const call = this.callFor(msg);
     for (const item of items) {
       const { index } = item;
@@ -371,7 +416,7 @@ export class DestinationEngine {
             (err) => tracker.settle({ index, error: errorText(err) }),
           );
       } else {
-        this.runRead(item.read, tracker, index, call, reply);
+        this.runRead(item.read, tracker, index, call);
       }
     }
   }
@@ -380,7 +425,7 @@ export class DestinationEngine {
     return { hosts: this.workspace.hosts, ids: this.workspace.ids, call, dryRun };
   }
 
-  private runRead(read: PlannedRead, tracker: MessageTracker<Message>, index: number, call: Call, reply: Reply): void {
+  private runRead(read: PlannedRead, tracker: MessageTracker<Message>, index: number, call: Call): void {
     const split = this.dest.split;
     let page = 0;
     const onPage = split
@@ -396,7 +441,7 @@ export class DestinationEngine {
           if (last) parts.count = page + 1;
           page++;
           const vitally = { endpoint: this.dest.endpoint, record: index, page: page - 1, count: items.length };
-          reply.send({ ...tracker.msg, payload: items, parts, vitally });
+          tracker.send?.([{ ...tracker.msg, payload: items, parts, vitally }, null]);
         }
       : undefined;
     runRead(this.dest.template, read, call, onPage).then(
@@ -411,28 +456,32 @@ export class DestinationEngine {
   private submitWrite(part: PendingRecord & { request: PlannedRequest }): void {
     const b = this.dest.batching;
     if (!this.batcher || !b) {
-      this.sendWrite(part.request, [part]);
+      this.sendWrite(new WriteCall(this, part.request, part.tracker, part.index));
       return;
     }
     const route = `${part.request.method} ${part.request.url}`;
     this.batcher.add(b.groupField ? `${route}\n${fieldValue(part.request.body, b.groupField)}` : route, part);
   }
 
-  private sendWrite(request: PlannedRequest, parts: PendingRecord[]): void {
-    const first = parts[0].tracker;
-    const source = parts.every((p) => p.tracker === first) ? first.msg : undefined;
+  private sendWrite(call: WriteCall): void {
+    const { request } = call;
     if (this.dest.dryRun) {
-      this.hooks.call({ request, purpose: 'write', records: parts.length, source });
-      for (const p of parts) p.tracker.settle({ index: p.index });
+      this.hooks.call({ request, purpose: 'write', records: call.records, source: call.source });
+      call.settle({});
       return;
     }
     if (!this.workspace.scheduler) throw new ConfigError('no connection');
-    this.workspace.scheduler.submit(this.tenant, request, (outcome) => {
-      // A call cancelled before its first attempt was never made: nothing to report on output 2.
-      if (outcome.attempts > 0) this.hooks.call({ request, purpose: 'write', records: parts.length, source, outcome });
-      const result = this.writeResult(request, outcome, parts.length === 1);
-      for (const p of parts) p.tracker.settle({ index: p.index, ...result });
-    });
+    this.workspace.scheduler.submit(call);
+  }
+
+  /** @internal A write call ended: output 2, then each of its records. */
+  writeSettled(call: WriteCall, outcome: Outcome): void {
+    const { request } = call;
+    // A call cancelled before its first attempt was never made: nothing to report on output 2.
+    if (outcome.attempts > 0) {
+      this.hooks.call({ request, purpose: 'write', records: call.records, source: call.source, outcome });
+    }
+    call.settle(this.writeResult(request, outcome, !call.batch));
   }
 
   /** A write's result for each of its records. */
@@ -461,7 +510,8 @@ export class DestinationEngine {
     return result;
   }
 
-  private settled(tracker: MessageTracker<Message>, reply: Reply, many: boolean): void {
+  /** @internal A message's last record settled: output 1 and done. */
+  settled(tracker: MessageTracker<Message>): void {
     if (this.open.delete(tracker)) this.openRecords -= tracker.total;
     const summary = tracker.summary();
     this.sent += summary.succeeded;
@@ -471,16 +521,13 @@ export class DestinationEngine {
     this.hooks.changed();
     if (this.closing) {
       this.stopped.push(tracker);
-      reply.done(tracker.error());
-    } else {
-      if (!this.dest.split) {
-        const msg = tracker.msg;
-        msg.vitally = summary;
-        if (this.dest.kind === 'read') msg.payload = many ? tracker.values() : tracker.values()[0];
-        reply.send(msg);
-      }
-      reply.done(tracker.error());
+    } else if (!this.dest.split) {
+      const msg = tracker.msg;
+      msg.vitally = summary;
+      if (this.dest.kind === 'read') msg.payload = tracker.many ? tracker.values() : tracker.values()[0];
+      tracker.send?.([msg, null]);
     }
+    tracker.done?.(tracker.error());
     if (this.open.size === 0 && this.whenAllSettled) {
       this.whenAllSettled();
       this.whenAllSettled = undefined;
@@ -489,14 +536,19 @@ export class DestinationEngine {
 }
 
 /** A message the node cannot take at all (its settings are broken): every record fails, once. */
-export function refuseMessage(msg: Message, endpoint: string, error: string, reply: Reply): void {
+export function refuseMessage(msg: Message, endpoint: string, error: string, send: Send<Message>, done: Done): void {
   const many = Array.isArray(msg.payload);
   const total = many ? (msg.payload as unknown[]).length : 1;
-  const tracker = new MessageTracker(msg, endpoint, total, false, (t) => {
-    msg.vitally = t.summary();
-    reply.send(msg);
-    reply.done(t.error());
-  });
+  const listener: TrackerListener<Message> = {
+    endpoint,
+    dryRun: false,
+    settled(t) {
+      msg.vitally = t.summary();
+      send([msg, null]);
+      done(t.error());
+    },
+  };
+  const tracker = new MessageTracker(msg, total, listener);
   tracker.failAll(error);
   tracker.start();
 }

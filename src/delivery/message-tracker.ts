@@ -26,23 +26,39 @@ export interface Summary {
   results: RecordResult[];
 }
 
+/** What the trackers of one node share: the template, dry run, and who hears of a settled message. */
+export interface TrackerListener<M> {
+  readonly endpoint: string;
+  readonly dryRun: boolean;
+  settled(tracker: MessageTracker<M>): void;
+}
+
+/** Node-RED's per-message send (one entry per output) and done. */
+export type Send<M> = (msgs: (M | null)[]) => void;
+export type Done = (err?: Error) => void;
+
 export class MessageTracker<M = unknown> {
   private readonly results: RecordResult[];
   private remaining: number;
   /** Reads: what was read for each record. */
-  private readValues?: unknown[];
-  private succeeded = 0;
+  declare private readValues?: unknown[];
   private failed = 0;
 
   constructor(
     readonly msg: M,
-    private readonly endpoint: string,
     total: number,
-    private readonly dryRun: boolean,
-    private readonly onSettled: (tracker: MessageTracker<M>) => void,
+    private readonly listener: TrackerListener<M>,
+    // Kept here rather than in a closure per message: a queue holds one tracker per message.
+    readonly send?: Send<M>,
+    readonly done?: Done,
   ) {
     this.results = new Array(total);
     this.remaining = total;
+  }
+
+  /** The message's payload is an array of records (it stays as it came in until the message settles). */
+  get many(): boolean {
+    return Array.isArray((this.msg as { payload?: unknown } | undefined)?.payload);
   }
 
   get total(): number {
@@ -55,7 +71,7 @@ export class MessageTracker<M = unknown> {
 
   /** A message with no records has nothing to wait for: it settles at once. */
   start(): void {
-    if (this.results.length === 0) this.onSettled(this);
+    if (this.results.length === 0) this.listener.settled(this);
   }
 
   isSettled(index: number): boolean {
@@ -89,9 +105,8 @@ export class MessageTracker<M = unknown> {
   settle(result: RecordResult): void {
     if (this.results[result.index]) return;
     this.results[result.index] = result;
-    if (result.error === undefined) this.succeeded++;
-    else this.failed++;
-    if (--this.remaining === 0) this.onSettled(this);
+    if (result.error !== undefined) this.failed++;
+    if (--this.remaining === 0) this.listener.settled(this);
   }
 
   /** Fails every record not settled yet, e.g. when the node cannot take the message at all. */
@@ -103,11 +118,11 @@ export class MessageTracker<M = unknown> {
 
   summary(): Summary {
     return {
-      endpoint: this.endpoint,
+      endpoint: this.listener.endpoint,
       total: this.total,
-      succeeded: this.succeeded,
+      succeeded: this.total - this.remaining - this.failed,
       failed: this.failed,
-      dryRun: this.dryRun,
+      dryRun: this.listener.dryRun,
       results: this.results,
     };
   }
@@ -121,7 +136,7 @@ export class MessageTracker<M = unknown> {
       .map((r) => `record ${r.index + 1}: ${r.error}`);
     const more = this.failed > shown.length ? `; and ${this.failed - shown.length} more` : '';
     return new Error(
-      `Vitally ${this.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`,
+      `Vitally ${this.listener.endpoint}: ${this.failed} of ${this.total} records failed: ${shown.join('; ')}${more}`,
     );
   }
 }

@@ -48,15 +48,41 @@ export class Tenant {
   }
 }
 
-interface Job {
-  req: PlannedRequest;
-  tenant: Tenant;
-  attempts: number;
-  unanswered: number;
-  done: (outcome: Outcome) => void;
-  retryTimer?: NodeJS.Timeout;
+/**
+ * A request in the scheduler: what to send, for whom, and who hears, once, how it ended.
+ * Callers that queue many subclass it, so a queued request is one object, not an object and
+ * a closure.
+ */
+export abstract class Job {
+  attempts = 0;
+  /** Attempts that got no answer so far. */
+  unanswered = 0;
+  // Declared, not initialised: most jobs never set them, and an unused field still costs memory.
+  declare retryTimer?: NodeJS.Timeout;
   /** When the budget could first not be asked (a shared budget that is down), for this job. */
-  blockedSince?: number;
+  declare blockedSince?: number;
+
+  constructor(
+    readonly req: PlannedRequest,
+    readonly tenant: Tenant,
+  ) {}
+
+  abstract settled(outcome: Outcome): void;
+}
+
+/** A job that hands its outcome to a function. */
+export class CallbackJob extends Job {
+  constructor(
+    req: PlannedRequest,
+    tenant: Tenant,
+    private readonly onSettled: (outcome: Outcome) => void,
+  ) {
+    super(req, tenant);
+  }
+
+  settled(outcome: Outcome): void {
+    this.onSettled(outcome);
+  }
 }
 
 export interface SchedulerOptions {
@@ -127,8 +153,8 @@ export class Scheduler {
     return this.budgetError ?? this.budget.problem?.();
   }
 
-  submit(tenant: Tenant, req: PlannedRequest, done: (outcome: Outcome) => void): void {
-    const job: Job = { req, tenant, attempts: 0, unanswered: 0, done };
+  submit(job: Job): void {
+    const { tenant, req } = job;
     tenant.pending++;
     if (tenant.closing) {
       // A stopped node's late work (an upsert's next step) is never sent.
@@ -338,7 +364,7 @@ export class Scheduler {
     // `unanswered` counts the attempts before the one `res` reports.
     const unanswered = job.unanswered - (how.fromAttempt && res.status === undefined ? 1 : 0);
     try {
-      job.done({ ...res, ok: how.ok, attempts: job.attempts, unanswered });
+      job.settled({ ...res, ok: how.ok, attempts: job.attempts, unanswered });
     } catch (err) {
       this.onCallbackError(err);
     }

@@ -8,6 +8,7 @@ import { editorCatalogue } from '../catalogue';
 import { VitallyClient, errorText, requestHeaders } from '../client/http';
 import { ConfigError } from '../core/errors';
 import { ConnectionSettings, Hosts, resolveHosts } from '../core/hosts';
+import { ENV_REFERENCE } from '../core/settings';
 import { HttpResult } from '../core/types';
 import { Connection } from '../delivery/connection';
 import { DestinationEngine, PreviewCall, Workspace } from '../delivery/engine';
@@ -147,6 +148,21 @@ async function redisVerdict(red: RED, body: Record<string, unknown>): Promise<{ 
   }
 }
 
+/**
+ * The dialog's settings as the deployed node would see them: `${NAME}` replaced from this
+ * process's environment, as Node-RED does when a flow starts. Only the host settings are
+ * taken; keys typed as `${NAME}` work only once deployed.
+ */
+function fromEnvironment(settings: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...settings };
+  for (const name of ['region', 'subdomain', 'baseUrl']) {
+    const value = out[name];
+    if (typeof value === 'string' && ENV_REFERENCE.test(value.trim()))
+      out[name] = process.env[value.trim().slice(2, -1)] ?? '';
+  }
+  return out;
+}
+
 const PLAN_FIELDS: Record<string, Kind> = { node: 'object', config: 'object', records: 'array' };
 
 /**
@@ -166,7 +182,7 @@ function planner(red: RED, body: Record<string, unknown>, forSend: boolean) {
   }
   let workspace: Workspace | undefined = connection;
   if (!forSend && body.config) {
-    const hosts = resolveHosts(body.config as ConnectionSettings);
+    const hosts = resolveHosts(fromEnvironment(body.config as Record<string, unknown>) as ConnectionSettings);
     if (!connection || connection.hosts.restBase !== hosts.restBase) {
       const ids = new IdCache();
       workspace = { hosts, ids, resolver: new Resolver(hosts, ids), upsertLock: new KeyLock() };
@@ -215,7 +231,7 @@ export function registerAdminRoutes(RED: RED): void {
       });
       let hosts: Hosts;
       try {
-        hosts = resolveHosts(body as ConnectionSettings);
+        hosts = resolveHosts(fromEnvironment(body) as ConnectionSettings);
       } catch (err) {
         return res.json({ ok: false, message: (err as Error).message });
       }
@@ -277,7 +293,8 @@ export function registerAdminRoutes(RED: RED): void {
 
   RED.httpAdmin.get(
     '/vitally/last-record/:id',
-    RED.auth.needsPermission('vitally.read'),
+    // A record is data a flow received, not flow configuration: as guarded as a preview.
+    RED.auth.needsPermission('vitally.write'),
     route((req, res) => {
       if (!lastRecords.has(req.params.id)) {
         return res.status(404).json({ error: 'this node has not received a message since it was deployed' });

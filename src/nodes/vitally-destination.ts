@@ -75,9 +75,8 @@ export = function (RED: RED): void {
     this.on('input', (msg, send, done) => {
       const many = Array.isArray(msg.payload);
       lastRecords.set(this.id, many ? (msg.payload as unknown[])[0] : msg.payload);
-      const reply = { send: (out: typeof msg) => send([out, null]), done };
-      if (engine) engine.receive(msg, reply);
-      else refuseMessage(msg, String(settings.endpoint), setupError!, reply);
+      if (engine) engine.receive(msg, send, done);
+      else refuseMessage(msg, String(settings.endpoint), setupError!, send, done);
       status.schedule();
     });
 

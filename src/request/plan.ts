@@ -37,6 +37,20 @@ function recordId(t: Template, body: unknown): unknown {
   return (body as Record<string, unknown> | null)?.[t.recordIdParam!];
 }
 
+const constantUrls = new Map<string, string>();
+
+/**
+ * One string per base and fixed path: a queue of 100,000 creates holds one URL, not 100,000
+ * copies of it. Bounded, since bases come from configuration.
+ */
+function constantUrl(base: string, path: string): string {
+  const key = base + path;
+  const known = constantUrls.get(key);
+  if (known !== undefined) return known;
+  if (constantUrls.size < 1000) constantUrls.set(key, key);
+  return key;
+}
+
 /** The path with every typedInput parameter filled in (and, for bulk deletes, the record's id). */
 export function fillPath(t: Template, path: string, ev: EvaluatedRecord, extra: Record<string, string> = {}): string {
   const segments: Record<string, string> = { ...extra };
@@ -70,10 +84,12 @@ export function planTemplateRecord(
       body: stampAnalytics(writeBody(t, ev, exclude)),
     };
   }
-  const url = hosts.restBase + path;
-  const orderKey = t.ordered ? url : undefined;
-  if (t.method === 'DELETE') return { method: 'DELETE', url, api: 'rest', orderKey };
-  return { method: t.method, url, api: 'rest', body: writeBody(t, ev, exclude), orderKey };
+  const url = path === t.path ? constantUrl(hosts.restBase, path) : hosts.restBase + path;
+  // No orderKey property at all when there is none: one field less per queued request.
+  const request: PlannedRequest = { method: t.method, url, api: 'rest' };
+  if (t.ordered) request.orderKey = url;
+  if (t.method !== 'DELETE') request.body = writeBody(t, ev, exclude);
+  return request;
 }
 
 /** One Analytics /batch call carrying the given single-message requests. */

@@ -30,6 +30,25 @@ describe('configuration from environment variables', function () {
     assert.strictEqual(helper.getNode('cfg').connection().scheduler.budget.limit, 50);
   });
 
+  it('Test connection and the preview resolve ${NAME} settings from the environment, as the deployed node will', async function () {
+    const { sandbox } = fresh;
+    Object.assign(process.env, { VITALLY_TEST_REGION: 'custom', VITALLY_TEST_BASE_URL: sandbox.url });
+    await helper.load(nodeModules, flowFor(sandbox, []), { cfg: { apiKey: API_KEY } });
+    const dialog = { region: '${VITALLY_TEST_REGION}', baseUrl: '${VITALLY_TEST_BASE_URL}' };
+    const res = await helper
+      .request()
+      .post('/vitally/test-connection')
+      .send({ ...dialog, apiKey: API_KEY })
+      .expect(200);
+    assert.strictEqual(res.body.ok, true, res.body.message);
+    const preview = await helper
+      .request()
+      .post('/vitally/preview')
+      .send({ node: { endpoint: 'createAccount' }, config: dialog, record: { externalId: 'e', name: 'E' } })
+      .expect(200);
+    assert.strictEqual(preview.body[0].url, `${sandbox.url}/resources/accounts`);
+  });
+
   it('an unset variable is a clear configuration error, not a request to a wrong host', async function () {
     const { sandbox } = fresh;
     const flow = flowFor(sandbox, [destination({ endpoint: 'createAccount' }), ...outputs], {

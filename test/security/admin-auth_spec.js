@@ -88,6 +88,11 @@ describe('admin routes under adminAuth (real Node-RED)', function () {
     });
   }
 
+  it('shows the last record a node received only to users who may write', async function () {
+    assert.strictEqual((await call('GET', '/vitally/last-record/n1', 'viewer')).status, 401);
+    assert.strictEqual((await call('GET', '/vitally/last-record/n1', 'admin')).status, 404, 'no such node yet');
+  });
+
   it('answers malformed bodies with 400 { error } and keeps running', async function () {
     const cases = [
       ['/vitally/test-connection', { region: 'eu', apiKey: 123 }],

@@ -123,7 +123,11 @@ function setup(settings, { server, ws, paramsOf, transport, maxQueue } = {}) {
   const input = (msg) => {
     const reply = { msg, sent: [], dones: [] };
     replies.push(reply);
-    engine.receive(msg, { send: (m) => reply.sent.push(m), done: (err) => reply.dones.push(err) });
+    engine.receive(
+      msg,
+      ([m]) => reply.sent.push(m),
+      (err) => reply.dones.push(err),
+    );
     return reply;
   };
   return { engine, dest, ws: space, transport: t, calls, replies, input, changes: () => changes };
@@ -374,8 +378,16 @@ describe('delivery/engine', function () {
       };
       const engine = new DestinationEngine(ws, dest, slow, { call: () => {}, changed: () => {} });
       const dones = [];
-      engine.receive({ payload: accounts(1)[0], slow: true }, { send: () => {}, done: () => dones.push(1) });
-      engine.receive({ payload: accounts(2)[1] }, { send: () => {}, done: () => dones.push(2) });
+      engine.receive(
+        { payload: accounts(1)[0], slow: true },
+        () => {},
+        () => dones.push(1),
+      );
+      engine.receive(
+        { payload: accounts(2)[1] },
+        () => {},
+        () => dones.push(2),
+      );
       await settle(() => dones.length === 2);
       assert.deepEqual(
         t.calls.map((c) => c.req.body.externalId),
@@ -1297,10 +1309,13 @@ describe('delivery/engine', function () {
       const sent = [];
       const dones = [];
       const msg = { payload: [{ a: 1 }, { a: 2 }], topic: 't' };
-      refuseMessage(msg, 'createAccount', 'the Vitally config node has no REST API key', {
-        send: (m) => sent.push(m),
-        done: (e) => dones.push(e),
-      });
+      refuseMessage(
+        msg,
+        'createAccount',
+        'the Vitally config node has no REST API key',
+        ([m]) => sent.push(m),
+        (e) => dones.push(e),
+      );
       assert.equal(sent.length, 1);
       assert.deepEqual(sent[0].vitally, {
         endpoint: 'createAccount',
@@ -1316,10 +1331,13 @@ describe('delivery/engine', function () {
       assert.deepEqual(sent[0].payload, [{ a: 1 }, { a: 2 }]);
       assert.equal(dones.length, 1);
       assert.match(dones[0].message, /^Vitally createAccount: 2 of 2 records failed: record 1: the Vitally config/);
-      refuseMessage({ payload: { a: 1 } }, 'createAccount', 'broken', {
-        send: (m) => sent.push(m),
-        done: () => {},
-      });
+      refuseMessage(
+        { payload: { a: 1 } },
+        'createAccount',
+        'broken',
+        ([m]) => sent.push(m),
+        () => {},
+      );
       assert.equal(sent[1].vitally.total, 1);
     });
   });

@@ -5,7 +5,11 @@ const { MessageTracker } = require('../../dist/delivery/message-tracker');
 
 function tracker(total, dryRun = false) {
   const settled = [];
-  const t = new MessageTracker({ topic: 't' }, 'createAccount', total, dryRun, (x) => settled.push(x));
+  const t = new MessageTracker({ topic: 't' }, total, {
+    endpoint: 'createAccount',
+    dryRun,
+    settled: (x) => settled.push(x),
+  });
   return { t, settled };
 }
 

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { Scheduler, Tenant, CLOSED_ERROR } = require('../../dist/delivery/scheduler');
+const { Scheduler, Tenant, CallbackJob, CLOSED_ERROR } = require('../../dist/delivery/scheduler');
 const { MAX_TIMER_MS, timerDelay } = require('../../dist/delivery/rate-budget');
 const { SlidingWindow } = require('../../dist/delivery/sliding-window');
 const { withFakeClock, FakeTransport, OK, flush, runUntil, seeded } = require('./helpers');
@@ -41,10 +41,12 @@ function submitter(scheduler) {
     submit(tenant, req, tag = jobs.length) {
       const job = { tag, req, tenant, dones: [] };
       jobs.push(job);
-      scheduler.submit(tenant, req, (outcome) => {
-        job.dones.push(outcome);
-        doneOrder.push(job);
-      });
+      scheduler.submit(
+        new CallbackJob(req, tenant, (outcome) => {
+          job.dones.push(outcome);
+          doneOrder.push(job);
+        }),
+      );
       return job;
     },
     get doneCount() {
@@ -142,9 +144,11 @@ describe('delivery/scheduler', function () {
     const d = makeScheduler(t, 1, BIG_WINDOW(), { onCallbackError: (err) => errors.push(err.message) });
     const tenant = new Tenant(POLICY);
     const s = submitter(d);
-    d.submit(tenant, request(), () => {
-      throw new Error('boom');
-    });
+    d.submit(
+      new CallbackJob(request(), tenant, () => {
+        throw new Error('boom');
+      }),
+    );
     const after = s.submit(tenant, request());
     await runUntil(fake.clock, () => after.dones.length === 1);
     assert.deepEqual(errors, ['boom']);
@@ -527,7 +531,7 @@ describe('delivery/scheduler', function () {
       const d = scheduler(t, 4);
       const A = new Tenant(POLICY);
       await A.whenIdle();
-      d.submit(A, request(), () => {});
+      d.submit(new CallbackJob(request(), A, () => {}));
       let idle = false;
       A.whenIdle().then(() => {
         idle = true;
