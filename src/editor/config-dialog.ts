@@ -90,9 +90,7 @@ function testConnection(node: EditorNode): void {
       .append($('<i class="fa"></i>').addClass(ok ? 'fa-check' : 'fa-times'), document.createTextNode(` ${line}`));
     RED.notify(escapeHtml(line), { type: ok ? 'success' : 'error', timeout: 4000 });
   };
-  // Only the running flow can read the environment: the dialog cannot test a host it names.
-  const view = describeHosts(body);
-  if (view.envNames.length) return show(false, tc('test.fromEnv', { names: view.envNames.join(', ') }));
+  // Settings written `${NAME}` go as typed: Node-RED reads them from its environment.
   button.prop('disabled', true);
   result.append($('<i class="fa fa-spinner fa-spin"></i>'), document.createTextNode(` ${tc('test.running')}`));
   void postJSON('vitally/test-connection', body).then((answer) => {

@@ -9,7 +9,6 @@ import { batching, sampleRecords } from './batching';
 import { MANUAL, isIrreversible, templateOf } from './catalogue';
 import { escapeHtml, td } from './i18n';
 import { HostsView, describeHosts } from './hosts';
-import { isEnvReference } from './validators';
 
 /** Shown before the catalogue (and its samples) has loaded, and for templates without one. */
 const FALLBACK_SAMPLE = { externalId: 'acme-1', name: 'Acme Inc.', traits: { plan: 'pro' } };
@@ -91,11 +90,10 @@ function selectedConfig(settings: Record<string, unknown>): EditorNode | undefin
 
 /**
  * The config's region settings as the editor holds them, so a preview follows them before a
- * deploy. Settings from the environment only the runtime can read: the deployed config is used.
+ * deploy (Node-RED resolves a `${NAME}` among them from its environment).
  */
-function configForPreview(config: EditorNode): Record<string, unknown> | undefined {
-  const s = { region: config.region, subdomain: config.subdomain, baseUrl: config.baseUrl };
-  return Object.values(s).some(isEnvReference) ? undefined : s;
+function configForPreview(config: EditorNode): Record<string, unknown> {
+  return { region: config.region, subdomain: config.subdomain, baseUrl: config.baseUrl };
 }
 
 function hostsOf(config: EditorNode): HostsView {
@@ -183,10 +181,7 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
   /** What POST vitally/preview takes: the settings, the config's hosts, and the records. */
   function previewBody(settings: Record<string, unknown>, sample: unknown, config: EditorNode) {
     const { records, copies } = sampleRecords(sample, batching(settings));
-    const body: Record<string, unknown> = { node: settings, records };
-    const hosts = configForPreview(config);
-    if (hosts) body.config = hosts;
-    return { body, copies };
+    return { body: { node: settings, records, config: configForPreview(config) }, copies };
   }
 
   function renderPreview(list: PlannedCall[], copies: number): void {

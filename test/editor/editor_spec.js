@@ -808,10 +808,6 @@ describe('editor in a real browser', function () {
         (await marked(name)).should.be.false(name);
         (await page.inputValue(`#node-config-input-${name}`)).should.equal(value);
       }
-      // Test connection cannot read the environment, and says so instead of calling.
-      await page.click('#vitally-config-test');
-      await page.waitForSelector('#vitally-config-test-result.vitally-config-fail');
-      (await page.textContent('#vitally-config-test-result')).should.match(/environment \(VITALLY_SUBDOMAIN\)/);
       await shot('config-env-settings', { fullPage: true });
 
       // A literal subdomain is still checked, and a pasted login address kept as its subdomain.
@@ -827,6 +823,17 @@ describe('editor in a real browser', function () {
       await page.press('#node-config-input-baseUrl', 'Tab');
       (await marked('baseUrl')).should.be.false();
       (await page.textContent('#vitally-config-rest-host')).should.equal('${VITALLY_BASE_URL}/resources');
+      // Node-RED reads the variable for Test connection as it will when the flow starts.
+      process.env.VITALLY_BASE_URL = sandbox.url;
+      try {
+        await page.click('#vitally-config-test');
+        await page.waitForSelector('#vitally-config-test-result.vitally-config-ok');
+        (await page.textContent('#vitally-config-test-result')).should.match(/Connected to 127\.0\.0\.1/);
+        (await page.inputValue('#node-config-input-baseUrl')).should.equal('${VITALLY_BASE_URL}');
+        await shot('config-env-test-connection', { fullPage: true });
+      } finally {
+        delete process.env.VITALLY_BASE_URL;
+      }
       await page.click('#node-config-dialog-cancel');
       await page.waitForSelector('#vitally-config-test', { state: 'detached' });
     });
