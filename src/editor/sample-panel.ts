@@ -377,7 +377,8 @@ export function prepareSamplePanel(host: SamplePanelHost): SamplePanel {
     const go = () => send(body);
     if (irreversible) {
       confirmSend(td('send.reallyDelete', { host: where, method, path }), td('send.delete'), go);
-    } else if (!hosts.loopback) {
+    } else if (!hosts.loopback || config.changed) {
+      // A send uses the deployed config: with undeployed edits, its host may not be this one.
       confirmSend(td('send.reallySend', { host: where, method, path }), td('send.send'), go);
     } else {
       go();

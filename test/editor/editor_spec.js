@@ -737,6 +737,27 @@ describe('editor in a real browser', function () {
       (await page.textContent('#vitally-dest-send-result')).should.equal('');
       sandbox.requests.length.should.equal(before);
       await closeDialog();
+
+      // The sandbox's config with undeployed edits: the send would use the deployed one, so it asks.
+      await page.evaluate(() => {
+        RED.nodes.node('vc1').changed = true;
+      });
+      try {
+        await openNode('d1');
+        await page.fill('#vitally-dest-sample', JSON.stringify({ externalId: 'ext-never-2', name: 'Never Sent' }));
+        await previewFor('createAccount');
+        await page.click('#vitally-dest-send');
+        await page.waitForSelector('.red-ui-notification .vitally-dest-confirm-send');
+        (await page.textContent('.red-ui-notification:has(.vitally-dest-confirm-send)')).should.match(/127\.0\.0\.1/);
+        await page.click('.red-ui-notification .vitally-dest-confirm-cancel');
+        await page.waitForSelector('.vitally-dest-confirm-send', { state: 'detached' });
+        sandbox.requests.length.should.equal(before);
+        await closeDialog();
+      } finally {
+        await page.evaluate(() => {
+          RED.nodes.node('vc1').changed = false;
+        });
+      }
     });
 
     it('says "Choose a Vitally configuration node" when none is chosen', async function () {
