@@ -15,8 +15,7 @@ export interface Deadline {
   dispose(): void;
 }
 
-/** Node runs a timer longer than 2^31 - 1 ms (about 24.8 days) at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from '../core/timers';
 
 /** A deadline of `timeoutMs` from now; none when it is not a positive finite number. */
 export function startDeadline(timeoutMs: number, outer?: AbortSignal): Deadline {

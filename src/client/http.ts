@@ -141,6 +141,8 @@ export class VitallyClient implements Transport {
   private readonly axios: AxiosInstance;
   private readonly agents: Agents;
   private readonly auth: { rest?: string; analytics?: string };
+  /** Checked once: a credential a header cannot carry fails every call as a local error. */
+  private readonly authValid: { rest: boolean; analytics: boolean };
 
   /**
    * `timeoutMs` is each call's total deadline, connect to last byte. HTTPS_PROXY, HTTP_PROXY,
@@ -155,6 +157,10 @@ export class VitallyClient implements Transport {
     this.auth = {
       rest: credentials.apiKey ? restAuthorization(credentials.apiKey) : undefined,
       analytics: credentials.analyticsToken ? analyticsAuthorization(credentials.analyticsToken) : undefined,
+    };
+    this.authValid = {
+      rest: !this.auth.rest || validHeaderValue(this.auth.rest),
+      analytics: !this.auth.analytics || validHeaderValue(this.auth.analytics),
     };
     const origins = [hosts.restBase, hosts.analyticsBase].filter((b): b is string => !!b).map((b) => new URL(b).origin);
     this.agents = new Agents(origins, maxSockets, timeoutMs);
@@ -237,6 +243,10 @@ export class VitallyClient implements Transport {
       const which = req.api === 'rest' ? 'REST API key' : 'Analytics API token';
       return `no ${which} in the Vitally config node`;
     }
+    if (!this.authValid[req.api]) {
+      const which = req.api === 'rest' ? 'REST API key' : 'Analytics API token';
+      return `the ${which} in the Vitally config node holds characters a header cannot carry`;
+    }
     const route = this.agents.route(url.origin);
     if (route.error !== undefined) return route.error;
     const headers: Record<string, string> = {};
@@ -244,7 +254,8 @@ export class VitallyClient implements Transport {
       if (name.toLowerCase() !== 'authorization') headers[name] = value;
     }
     headers.Authorization = authorization;
-    for (const [name, value] of Object.entries(headers)) {
+    // The node's own headers are constants; only a manual node's extra headers need checking.
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
       try {
         http.validateHeaderName(name);
         http.validateHeaderValue(name, value);
@@ -263,6 +274,16 @@ export class VitallyClient implements Transport {
       if (data === undefined) return `body cannot be serialised as JSON: a ${typeof req.body} is not JSON`;
     }
     return { url: url.href, headers, data, agent: route.agent, target: url.host, proxy: route.proxy };
+  }
+}
+
+/** Whether a header can carry `value`. */
+function validHeaderValue(value: string): boolean {
+  try {
+    http.validateHeaderValue('Authorization', value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -49,14 +49,28 @@ export function resolveHosts(s: ConnectionSettings): Hosts {
 /** Which API a URL belongs to, or undefined when it is not on the configured Vitally host. */
 export function apiOfUrl(url: URL, hosts: Hosts): 'rest' | 'analytics' | undefined {
   if (url.username || url.password) return undefined;
-  if (hosts.analyticsBase && isUnder(url, hosts.analyticsBase)) return 'analytics';
-  const rest = new URL(hosts.restBase);
+  const { rest, analytics } = parsedBases(hosts);
+  if (analytics && isUnder(url, analytics)) return 'analytics';
   if (url.origin === rest.origin) return 'rest';
-  if (hosts.analyticsBase && url.origin === new URL(hosts.analyticsBase).origin) return 'analytics';
+  if (analytics && url.origin === analytics.origin) return 'analytics';
   return undefined;
 }
 
-function isUnder(url: URL, base: string): boolean {
-  const b = new URL(base);
-  return url.origin === b.origin && (url.pathname === b.pathname || url.pathname.startsWith(b.pathname + '/'));
+/** The bases parsed once per Hosts: every request is checked against them. */
+const parsed = new WeakMap<Hosts, { rest: URL; analytics?: URL }>();
+
+function parsedBases(hosts: Hosts): { rest: URL; analytics?: URL } {
+  let bases = parsed.get(hosts);
+  if (!bases) {
+    bases = {
+      rest: new URL(hosts.restBase),
+      analytics: hosts.analyticsBase ? new URL(hosts.analyticsBase) : undefined,
+    };
+    parsed.set(hosts, bases);
+  }
+  return bases;
+}
+
+function isUnder(url: URL, base: URL): boolean {
+  return url.origin === base.origin && (url.pathname === base.pathname || url.pathname.startsWith(base.pathname + '/'));
 }

@@ -54,6 +54,12 @@ type Prepared =
   | { index: number; kind: 'upsert'; upsert: Upsert }
   | { index: number; kind: 'read'; read: PlannedRead };
 
+interface Evaluated {
+  index: number;
+  ev: EvaluatedRecord;
+  ctx: Message;
+}
+
 interface PendingRecord {
   tracker: MessageTracker<Message>;
   index: number;
@@ -137,6 +143,8 @@ export class DestinationEngine implements TrackerListener<Message> {
   private readonly open = new Set<MessageTracker<Message>>();
   private openRecords = 0;
   private submitted: Promise<void> = Promise.resolve();
+  /** Messages whose preparing went asynchronous and that are not submitted yet: later ones queue behind them. */
+  private preparing = 0;
   private closing = false;
   private whenAllSettled?: () => void;
   private readonly stopped: MessageTracker<Message>[] = [];
@@ -201,10 +209,20 @@ export class DestinationEngine implements TrackerListener<Message> {
       this.openRecords += records.length;
       // Preparing (evaluation, lookups) may overlap; submitting keeps arrival order.
       const prepared = this.prepare(msg, records, many, tracker);
-      this.submitted = this.submitted
-        .then(() => prepared)
-        .then((items) => this.submit(items, tracker, msg))
-        .catch((err) => tracker.failAll(errorText(err)));
+      if (!(prepared instanceof Promise) && this.preparing === 0) {
+        try {
+          this.submit(prepared, tracker, msg);
+        } catch (err) {
+          tracker.failAll(errorText(err));
+        }
+      } else {
+        this.preparing++;
+        this.submitted = this.submitted
+          .then(() => prepared)
+          .then((items) => this.submit(items, tracker, msg))
+          .catch((err) => tracker.failAll(errorText(err)))
+          .finally(() => this.preparing--);
+      }
     }
     tracker.start();
   }
@@ -310,28 +328,88 @@ export class DestinationEngine implements TrackerListener<Message> {
     };
   }
 
-  private async prepare(
+  /**
+   * Evaluates and plans a message's records. Synchronous when every property evaluates at once
+   * and nothing has to be looked up (the common case, which then costs no promise at all).
+   */
+  private prepare(
     msg: Message,
     records: unknown[],
     many: boolean,
     tracker: MessageTracker<Message>,
     call: Call = this.callFor(msg),
+  ): Prepared[] | Promise<Prepared[]> {
+    const evaluated: Evaluated[] = [];
+    for (let index = 0; index < records.length; index++) {
+      const ev = this.evaluate(msg, records, many, index, tracker);
+      if (ev instanceof Promise) return this.prepareRest(ev, msg, records, many, tracker, evaluated, index, call);
+      if (ev) evaluated.push(ev);
+    }
+    return this.lookupAndPlan(evaluated, tracker, call);
+  }
+
+  /** The rest of `prepare` once one record's properties turned out to be asynchronous. */
+  private async prepareRest(
+    pending: Promise<Evaluated | undefined>,
+    msg: Message,
+    records: unknown[],
+    many: boolean,
+    tracker: MessageTracker<Message>,
+    evaluated: Evaluated[],
+    from: number,
+    call: Call,
   ): Promise<Prepared[]> {
+    const first = await pending;
+    if (first) evaluated.push(first);
+    for (let index = from + 1; index < records.length; index++) {
+      const ev = await this.evaluate(msg, records, many, index, tracker);
+      if (ev) evaluated.push(ev);
+    }
+    return this.lookupAndPlan(evaluated, tracker, call);
+  }
+
+  /** One record's typedInputs and body; undefined (the record settled as failed) when they cannot be evaluated. */
+  private evaluate(
+    msg: Message,
+    records: unknown[],
+    many: boolean,
+    index: number,
+    tracker: MessageTracker<Message>,
+  ): Evaluated | undefined | Promise<Evaluated | undefined> {
+    const fail = (err: unknown) => {
+      tracker.settle({ index, error: errorText(err) });
+      return undefined;
+    };
+    try {
+      const ctx = this.evaluator.context(msg, records[index], many);
+      const ev = this.evaluator.evaluate(ctx);
+      return ev instanceof Promise ? ev.then((e) => ({ index, ev: e, ctx }), fail) : { index, ev, ctx };
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  /** Plans the evaluated records, after resolving their external ids and learning upserted collections. */
+  private lookupAndPlan(
+    evaluated: Evaluated[],
+    tracker: MessageTracker<Message>,
+    call: Call,
+  ): Prepared[] | Promise<Prepared[]> {
     const { dest } = this;
     const t = dest.template;
-    const evaluated: { index: number; ev: EvaluatedRecord; ctx: Message }[] = [];
-    for (let index = 0; index < records.length; index++) {
-      try {
-        const ctx = this.evaluator.context(msg, records[index], many);
-        let ev = this.evaluator.evaluate(ctx);
-        if (ev instanceof Promise) ev = await ev;
-        evaluated.push({ index, ev, ctx });
-      } catch (err) {
-        tracker.settle({ index, error: errorText(err) });
-      }
-    }
+    if (!(t && dest.externalIds) && dest.kind !== 'upsert') return this.planAll(evaluated, tracker, dest.exclude);
+    return this.resolveAndPlan(evaluated, tracker, call);
+  }
+
+  private async resolveAndPlan(
+    evaluated: Evaluated[],
+    tracker: MessageTracker<Message>,
+    call: Call,
+  ): Promise<Prepared[]> {
+    const { dest } = this;
+    const t = dest.template!;
     const refs = new Map<number, Reference[]>();
-    if (t && dest.externalIds) {
+    if (dest.externalIds) {
       for (const e of evaluated) {
         try {
           e.ev = { params: e.ev.params, body: excludeAttributes(e.ev.body, dest.exclude) };
@@ -340,22 +418,31 @@ export class DestinationEngine implements TrackerListener<Message> {
           tracker.settle({ index: e.index, error: errorText(err) });
         }
       }
+      const answers = await this.workspace.resolver.resolve(Array.from(refs.values()).flat(), call);
+      for (const e of evaluated) {
+        if (tracker.isSettled(e.index)) continue;
+        try {
+          e.ev = { params: e.ev.params, body: this.withResolved(t, e.ev.body, refs.get(e.index) ?? [], answers) };
+        } catch (err) {
+          tracker.settle({ index: e.index, error: errorText(err) });
+        }
+      }
     }
-    const answers = refs.size
-      ? await this.workspace.resolver.resolve(Array.from(refs.values()).flat(), call)
-      : undefined;
-    const exclude = t && dest.externalIds ? [] : dest.exclude;
+    const items = this.planAll(evaluated, tracker, dest.externalIds ? [] : dest.exclude);
+    await this.learnUpsertCollections(items, call);
+    return items;
+  }
+
+  private planAll(evaluated: Evaluated[], tracker: MessageTracker<Message>, exclude: string[][]): Prepared[] {
     const items: Prepared[] = [];
     for (const { index, ev, ctx } of evaluated) {
       if (tracker.isSettled(index)) continue;
       try {
-        const body = answers ? this.withResolved(t!, ev.body, refs.get(index) ?? [], answers) : ev.body;
-        items.push(this.plan({ params: ev.params, body }, ctx, exclude, index));
+        items.push(this.plan(ev, ctx, exclude, index));
       } catch (err) {
         tracker.settle({ index, error: errorText(err) });
       }
     }
-    await this.learnUpsertCollections(items, call);
     return items;
   }
 

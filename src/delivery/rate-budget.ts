@@ -35,10 +35,3 @@ export interface RateBudget {
   /** What is wrong with the budget itself (a shared store that cannot be reached). */
   problem?(): string | undefined;
 }
-
-/** Node cannot wait longer than 2^31-1 ms in one timer; a longer wait would fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export function timerDelay(ms: number): number {
-  return Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(Number.isFinite(ms) ? ms : MAX_TIMER_MS)));
-}

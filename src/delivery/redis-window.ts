@@ -46,7 +46,7 @@
 import { createHash, randomBytes } from 'crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../core/errors';
-import { MAX_TIMER_MS } from './rate-budget';
+import { MAX_TIMER_MS } from '../core/timers';
 
 /** Slack for the server's millisecond clock and rounding, as in SlidingWindow. */
 const MARGIN_MS = 2;

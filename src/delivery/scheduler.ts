@@ -7,7 +7,8 @@ import { setMaxListeners } from 'events';
 import { performance } from 'perf_hooks';
 import { HttpResult, PlannedRequest, RetryPolicy, Transport } from '../core/types';
 import { Queue } from './queue';
-import { RateBudget, Slot, timerDelay } from './rate-budget';
+import { timerDelay } from '../core/timers';
+import { RateBudget, Slot } from './rate-budget';
 import { readRateInfo } from './rate-headers';
 import { isRetryable, retryDelay } from './retry';
 

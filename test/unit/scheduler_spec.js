@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 
 const { Scheduler, Tenant, CallbackJob, CLOSED_ERROR } = require('../../dist/delivery/scheduler');
-const { MAX_TIMER_MS, timerDelay } = require('../../dist/delivery/rate-budget');
+const { MAX_TIMER_MS, timerDelay } = require('../../dist/core/timers');
 const { SlidingWindow } = require('../../dist/delivery/sliding-window');
 const { withFakeClock, FakeTransport, OK, flush, runUntil, seeded } = require('./helpers');
 
