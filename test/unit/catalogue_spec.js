@@ -12,14 +12,14 @@ const { DESIGN_TABLE, UPSERT_TABLE, READ_TABLE, US } = require('./helpers');
 const { TEMPLATES, getTemplate, typedParams, editorCatalogue, isBatchable, pathPlaceholders, describeFields } =
   catalogue;
 
-/** The ID typedInputs the edit dialog has (its `PARAMS` list), read from the editor's HTML. */
+/** The ID typedInputs the edit dialog has, read from its literal defaults. */
 function editorParams() {
   const html = require('node:fs').readFileSync(
     require('node:path').join(__dirname, '../../nodes/vitally-destination.html'),
     'utf8',
   );
-  const list = html.match(/var PARAMS = \[([^\]]*)\]/)[1];
-  return Array.from(list.matchAll(/'([^']+)'/g), (m) => m[1]);
+  // Each path parameter is a literal `<name>` + `<name>Type` pair in the node's defaults.
+  return Array.from(html.matchAll(/^\s*(\w+Id)Type: \{/gm), (m) => m[1]);
 }
 
 const ids = (list) => list.map((t) => t.id);
