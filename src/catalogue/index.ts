@@ -1,4 +1,7 @@
+import type { EditorTemplate } from '../core/types';
 import { TEMPLATES, Template, Requirement } from './templates';
+
+export type { EditorTemplate };
 
 export * from './templates';
 
@@ -59,31 +62,6 @@ export function describeFields(t: Template): string[] {
   }
   const fields = t.required.map(describeRequirement);
   return t.recordIdParam ? [...fields, `${t.recordIdParam} (or the record itself as a string)`] : fields;
-}
-
-export interface EditorTemplate {
-  id: string;
-  label: string;
-  group: string;
-  kind: string;
-  api: string;
-  method: string;
-  path: string;
-  params: string[];
-  /** Params that may stay empty (a list's parent). */
-  optionalParams: string[];
-  required: string[];
-  irreversible: boolean;
-  batchable: boolean;
-  /** A read that answers a list (maxRecords applies). */
-  many: boolean;
-  /** A read that pages through a list (split applies). */
-  paged: boolean;
-  /** Body fields that hold relationship ids (relationshipIds applies when there are any). */
-  relationships: string[];
-  description: string;
-  sample: unknown;
-  sampleParams: Record<string, string>;
 }
 
 /** The catalogue as GET /vitally/endpoints serves it to the editor. */

@@ -50,3 +50,29 @@ export interface RetryPolicy {
   /** First backoff step, ms. */
   baseDelayMs: number;
 }
+
+/** A template as GET /vitally/endpoints serves it: what the runtime plans with, and the editor shows. */
+export interface EditorTemplate {
+  id: string;
+  label: string;
+  group: string;
+  kind: string;
+  api: string;
+  method: string;
+  path: string;
+  params: string[];
+  /** Params that may stay empty (a list's parent). */
+  optionalParams: string[];
+  required: string[];
+  irreversible: boolean;
+  batchable: boolean;
+  /** A read that answers a list (maxRecords applies). */
+  many: boolean;
+  /** A read that pages through a list (split applies). */
+  paged: boolean;
+  /** Body fields that hold relationship ids (relationshipIds applies when there are any). */
+  relationships: string[];
+  description: string;
+  sample: unknown;
+  sampleParams: Record<string, string>;
+}

@@ -3,41 +3,14 @@
  * Each entry is read defensively (a missing field takes a harmless default), so an editor
  * talking to an older runtime still works.
  */
+import type { EditorTemplate } from '../core/types';
 import { getJSON } from './ajax';
 import { DESTINATION_TYPE, td } from './i18n';
 
 export const MANUAL = 'manual';
 
-export interface Template {
-  id: string;
-  label: string;
-  group: string;
-  /** `write`, `upsert` or `read`. */
-  kind: string;
-  api: string;
-  /** As shown: "POST", or for an upsert "PUT, else POST". */
-  method: string;
-  path: string;
-  /** Path parameters filled from the node's typedInputs, in path order. */
-  params: string[];
-  /** Parameters that may be left empty (a list narrowed to a parent only when given). */
-  optionalParams: string[];
-  /** What each record needs, in words. */
-  required: string[];
-  irreversible: boolean;
-  batchable: boolean;
-  /** A read answering a list or a search: `maxRecords` applies. */
-  many: boolean;
-  /** A read that pages through a list: `split` applies. */
-  paged: boolean;
-  /** Body fields holding relationship ids: `relationshipIds` applies when there are any. */
-  relationships: string[];
-  description: string;
-  /** An example record that passes the template's required fields. */
-  sample?: unknown;
-  /** Example path parameter values, mustache templates that render against `sample`. */
-  sampleParams: Record<string, string>;
-}
+/** As the runtime serves it (src/core is the one layer the editor shares with the runtime). */
+export type Template = EditorTemplate;
 
 let templates: Template[] | null = null;
 const byId = new Map<string, Template>();
