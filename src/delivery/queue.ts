@@ -27,6 +27,10 @@ export class Queue<T> {
     return item;
   }
 
+  forEach(fn: (item: T) => void): void {
+    for (let i = this.head; i < this.items.length; i++) fn(this.items[i] as T);
+  }
+
   /** Removes and returns the items matching `test`, keeping the others in order. */
   extract(test: (item: T) => boolean): T[] {
     const out: T[] = [];

@@ -227,9 +227,13 @@ export class Scheduler {
         taken.then(
           (result) => {
             this.taking = false;
-            this.budgetError = undefined;
-            if ('slot' in result) this.startNext(result.slot);
-            else this.wait(result.waitMs);
+            this.budgetAnswered();
+            if ('waitMs' in result) {
+              // Ask again when it says, not at once: asking in a loop would starve the event loop.
+              this.wait(result.waitMs);
+              return;
+            }
+            this.startNext(result.slot);
             this.pump();
           },
           (err) => {
@@ -239,13 +243,22 @@ export class Scheduler {
         );
         return;
       }
-      this.budgetError = undefined;
+      this.budgetAnswered();
       if ('waitMs' in taken) {
         this.wait(taken.waitMs);
         return;
       }
       this.startNext(taken.slot);
     }
+  }
+
+  /** The budget answers (again): an outage is over, and the next one counts its wait afresh. */
+  private budgetAnswered(): void {
+    if (this.budgetError === undefined) return;
+    this.budgetError = undefined;
+    this.ready.forEach((job) => {
+      job.blockedSince = undefined;
+    });
   }
 
   /** The budget gave a slot: the head of the queue takes it, or it goes back when the queue emptied meanwhile. */
