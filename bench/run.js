@@ -9,11 +9,13 @@
  *                 node, bare client loops
  *   (c) memory    heap per record of 100,000 records queued behind the limit
  *   (d) faults    10% 503, 5% 429, 2% dropped connections: delivered, reported failed, lost
+ *   (g) shared    three Node-RED processes, one key, one Redis: share of the limit, 429s
+ *                 (needs redis-server on the PATH; skipped, and says so, without it)
  *
  * Options:
  *   --quick        a smaller run, under a minute
  *   --out FILE     where the JSON goes (default bench-results.json)
- *   --only LIST    some of rate,overhead,memory,faults (the JSON then lacks the others)
+ *   --only LIST    some of rate,overhead,memory,faults,shared (the JSON then lacks the others)
  *   --strict       exit 1 when a target is missed
  *
  * Needs --expose-gc for (c); without it the script re-runs itself with the flag.
@@ -30,7 +32,7 @@ if (typeof global.gc !== 'function') {
   process.exit(r.status === null ? 1 : r.status);
 }
 
-const SECTIONS = ['rate', 'overhead', 'memory', 'faults'];
+const SECTIONS = ['rate', 'overhead', 'memory', 'faults', 'shared'];
 
 function parseArgs(argv) {
   const opts = { quick: false, out: 'bench-results.json', only: SECTIONS, strict: false };
@@ -55,7 +57,7 @@ function parseArgs(argv) {
         .map((s) => s.trim())
         .filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--quick] [--out FILE] [--only rate,overhead,memory,faults] [--strict]');
+      console.log(`usage: node bench/run.js [--quick] [--out FILE] [--only ${SECTIONS.join(',')}] [--strict]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -70,12 +72,14 @@ const PLANS = {
     overhead: { records: 5000, rounds: 3 },
     memory: { records: 100000, limit: 10 },
     faults: { records: 2000, retries: 10, retryMaxDelay: 2, timeoutMs: 240000 },
+    shared: { processes: 3, limit: 300, windowMs: 3000, windows: 5 },
   },
   quick: {
     rate: { limit: 100, windowMs: 1000, windows: 3 },
     overhead: { records: 1000, rounds: 3 },
     memory: { records: 100000, limit: 10 },
     faults: { records: 300, retries: 10, retryMaxDelay: 2, timeoutMs: 60000 },
+    shared: { processes: 3, limit: 60, windowMs: 1000, windows: 3 },
   },
 };
 
@@ -140,6 +144,7 @@ function rows(res) {
     );
     row('(d) faults: injected 503 / 429 / drops', `${f.injected[503]} / ${f.injected[429]} / ${f.injected.dropped}`);
   }
+  if (res.shared) require('./shared').addRows(res.shared, row, fmt);
   return out;
 }
 
@@ -173,6 +178,7 @@ async function main() {
       results.overhead = await require('./overhead').runOverhead({ ...plan.overhead, log });
     if (opts.only.includes('memory')) results.memory = await require('./memory').runMemory({ ...plan.memory, log });
     if (opts.only.includes('faults')) results.faults = await require('./faults').runFaults({ ...plan.faults, log });
+    if (opts.only.includes('shared')) results.shared = await require('./shared').runShared({ ...plan.shared, log });
   } finally {
     await h.shutdown();
   }
