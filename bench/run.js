@@ -11,6 +11,8 @@
  *   (d) faults    10% 503, 5% 429, 2% dropped connections: delivered, reported failed, lost
  *   (e) resync    a sync by your own ids run twice: calls per record, duplicates, errors
  *   (f) weighted  a server that charges writes 2 units: 429s after the first window
+ *   (g) shared    three Node-RED processes, one key, one Redis: share of the limit, 429s
+ *                 (needs redis-server on the PATH; skipped, and says so, without it)
  *
  * Options:
  *   --quick        a smaller run, under a minute
@@ -32,7 +34,7 @@ if (typeof global.gc !== 'function') {
   process.exit(r.status === null ? 1 : r.status);
 }
 
-const SECTIONS = ['rate', 'overhead', 'memory', 'faults', 'resync', 'weighted'];
+const SECTIONS = ['rate', 'overhead', 'memory', 'faults', 'resync', 'weighted', 'shared'];
 
 function parseArgs(argv) {
   const opts = { quick: false, out: 'bench-results.json', only: SECTIONS, strict: false };
@@ -74,6 +76,7 @@ const PLANS = {
     faults: { records: 2000, retries: 10, retryMaxDelay: 2, timeoutMs: 240000 },
     resync: { organizations: 100, accounts: 1000, users: 5000 },
     weighted: { limit: 300, windowMs: 3000, windows: 4 },
+    shared: { processes: 3, limit: 300, windowMs: 3000, windows: 5 },
   },
   quick: {
     rate: { limit: 100, windowMs: 1000, windows: 3 },
@@ -82,6 +85,7 @@ const PLANS = {
     faults: { records: 300, retries: 10, retryMaxDelay: 2, timeoutMs: 60000 },
     resync: { organizations: 20, accounts: 200, users: 1000 },
     weighted: { limit: 100, windowMs: 1000, windows: 3 },
+    shared: { processes: 3, limit: 60, windowMs: 1000, windows: 3 },
   },
 };
 
@@ -180,6 +184,7 @@ function rows(res) {
       w.busiestWindowUnits <= w.limit,
     );
   }
+  if (res.shared) require('./shared').addRows(res.shared, row, fmt);
   return out;
 }
 
@@ -216,6 +221,7 @@ async function main() {
     if (opts.only.includes('resync')) results.resync = await require('./resync').runResync({ ...plan.resync, log });
     if (opts.only.includes('weighted'))
       results.weighted = await require('./weighted').runWeighted({ ...plan.weighted, log });
+    if (opts.only.includes('shared')) results.shared = await require('./shared').runShared({ ...plan.shared, log });
   } finally {
     await h.shutdown();
   }
