@@ -119,13 +119,7 @@ describe('scheduler over the shared Redis budget (real redis-server)', function 
     assert.ok(span >= 3 * windowMs, `36 jobs at ${limit} per ${windowMs} ms took only ${span} ms`);
   });
 
-  // BUG (src/delivery/scheduler.ts, pump(), the `taken instanceof Promise` branch): after the
-  // budget answered { waitMs } the .then() calls this.wait(waitMs) and then this.pump(), which
-  // takes again at once instead of waiting. With the shared window full the scheduler asks
-  // Redis again and again, one EVALSHA per round trip (over 11,000 in 500 ms measured here,
-  // per process), instead of once after the announced wait. Fix: return after wait() as the
-  // synchronous branch does.
-  it.skip('while the shared window is full, waits for the announced time instead of asking Redis again and again', async function () {
+  it('while the shared window is full, waits for the announced time instead of asking Redis again and again', async function () {
     const budgetId = `full-${++counter}`;
     const limit = 5;
     const windowMs = 1000;
@@ -155,11 +149,7 @@ describe('scheduler over the shared Redis budget (real redis-server)', function 
     assert.equal(sent.length, 3);
   });
 
-  // BUG (same place): when this process's own window is full, SharedBudget.take() resolves
-  // { waitMs } without any I/O, so pump -> take -> then -> pump runs as a microtask loop that
-  // blocks the event loop until the window frees (about a second here: millions of take()
-  // calls; timers and sockets wait).
-  it.skip('while its own window is full, the event loop keeps running', async function () {
+  it('while its own window is full, the event loop keeps running', async function () {
     const budgetId = `own-${++counter}`;
     const { scheduler, budget } = schedulerFor(budgetId, {
       limit: 5,
@@ -183,17 +173,7 @@ describe('scheduler over the shared Redis budget (real redis-server)', function 
     assert.ok(takes < 100, `${takes} take() calls in 300 ms`);
   });
 
-  // BUG (same place, and what makes it a lock-up): two config nodes (or two processes) on one
-  // key and one Redis. The server soon answers RateLimit-Remaining 0 while a config node's own
-  // count still has room (the other used the window), so its own window gates it until the
-  // reset, then lets one probe go and waits for the probe's response (own.delay() ===
-  // Infinity). The microtask loop described above never yields, so that response is never
-  // read: the process spins at 100% CPU for good (measured: the gate stuck at
-  // { until: Infinity, remaining: 0 } with the probe in flight). Here with two Connections (what
-  // two config nodes hold) against the sandbox, in a child process so that the lock-up fails
-  // this test instead of hanging mocha; test/nodes/redis-budget_spec.js and
-  // test/redis/multi-process_spec.js meet the same lock-up in the Node-RED runtime.
-  it.skip('two config nodes on one key and one Redis against a strict window do not lock the process up', async function () {
+  it('two config nodes on one key and one Redis against a strict window do not lock the process up', async function () {
     const dist = (m) => JSON.stringify(path.join(ROOT, 'dist', m));
     const code = `
       const { Connection } = require(${dist('delivery/connection')});
