@@ -108,7 +108,12 @@ async function runMemory({ records = 100000, limit = 10, log = () => {} }) {
     `      of which Node-RED keeps ${perMessage.nodeRedHoldBytesPerMessage} B for any message a node holds until done()`,
   );
   await h.closeSandbox(sandbox);
-  return { ...array, form: 'one message with an array of the records', perMessage };
+  return {
+    ...array,
+    bytesPerRecordMessages: perMessage.bytesPerRecord,
+    form: 'one message with an array of the records',
+    perMessage,
+  };
 }
 
 module.exports = { runMemory };

@@ -169,6 +169,7 @@ async function runOverhead({ records: n, rounds = 3, log = () => {} }) {
   return {
     ratioVsCore: round(ours / best.core, 3),
     ratioVsBare: round(ours / best.bareHttp, 3),
+    ratioVsAxios: round(ours / best.bareAxios, 3),
     records: n,
     concurrency: CONCURRENCY,
     rounds,

@@ -120,6 +120,7 @@ function rows(res) {
     row('(b) bare node:http loop, 4 lanes', `${fmt(rps.bareHttp)} rec/s`);
     row('(b) bare axios loop, 4 lanes', `${fmt(rps.bareAxios)} rec/s`);
     row('(b) ratio vs core (per-record messages)', fmt(o.ratioVsCore, 3), '>= 1.0', o.ratioVsCore >= 1);
+    row('(b) ratio vs bare axios loop', fmt(o.ratioVsAxios, 3), '>= 0.9', o.ratioVsAxios >= 0.9);
     row('(b) ratio vs bare node:http (ceiling)', fmt(o.ratioVsBare, 3));
   }
   if (res.memory) {
@@ -133,7 +134,12 @@ function rows(res) {
     row('(c) the records themselves', `${fmt(m.inputBytesPerRecord)} B`);
     if (m.perMessage) {
       const p = m.perMessage;
-      row('(c) heap per queued record (message each)', `${fmt(p.bytesPerRecord)} B`);
+      row(
+        '(c) heap per queued record (message each)',
+        `${fmt(p.bytesPerRecord)} B`,
+        '<= 700 B',
+        p.bytesPerRecord <= 700,
+      );
       row('(c)   of which Node-RED holding any message', `${fmt(p.nodeRedHoldBytesPerMessage)} B`);
     }
   }
