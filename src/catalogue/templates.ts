@@ -53,7 +53,11 @@ export interface Template {
   required: Requirement[];
   irreversible: boolean;
   description: string;
-  /** An example record that passes the required fields: the dialog's starting sample. */
+  /**
+   * An example record that passes the required fields: the dialog's starting sample. Records it
+   * refers to (acct-1, user-1, org-1) are in the sandbox's demo workspace that `npm start` loads,
+   * so a preview or Send test there finds them; records it creates are new (…-1001).
+   */
   sample: unknown;
   /** Example values of the path parameters, as mustache templates that render against `sample`. */
   sampleParams?: Record<string, string>;
@@ -233,7 +237,7 @@ export const TEMPLATES: readonly Template[] = [
     '/organizations/{organizationId}',
     [],
     'Updates name and traits (traits merge; a trait set to null is removed). The organization id may be its Vitally id or its externalId.',
-    { externalId: 'org-1001', name: 'Acme Holdings', traits: { region: 'EMEA' } },
+    { externalId: 'org-1', traits: { region: 'EMEA' } },
     { sampleParams: { organizationId: '{{payload.externalId}}' } },
   ),
   rest(
@@ -277,7 +281,7 @@ export const TEMPLATES: readonly Template[] = [
     '/accounts/{accountId}',
     [],
     'Updates name, organizationId (a Vitally id) and traits (traits merge). The account id may be its Vitally id or its externalId.',
-    { externalId: 'acct-1001', traits: { plan: 'enterprise', mrr: 1500 } },
+    { externalId: 'acct-1', traits: { plan: 'enterprise', mrr: 1500 } },
     { relationships: ORG_REF, sampleParams: { accountId: '{{payload.externalId}}' } },
   ),
   rest(
@@ -310,7 +314,7 @@ export const TEMPLATES: readonly Template[] = [
     '/users',
     [{ fields: ['externalId'] }, { fields: ['accountIds', 'organizationIds'], kind: 'nonEmptyArray' }],
     'Creates a user from externalId and a non-empty accountIds or organizationIds array of Vitally ids, with optional name, email, joinDate and traits.',
-    { externalId: 'user-1001', name: 'Ana Lima', email: 'ana@acme.example', accountIds: ['acct-1001'] },
+    { externalId: 'user-1001', name: 'Ana Lima', email: 'ana@acme.example', accountIds: ['acct-1'] },
     { relationships: USER_REFS, creates: 'users' },
   ),
   rest(
@@ -321,7 +325,7 @@ export const TEMPLATES: readonly Template[] = [
     '/users/{userId}',
     [],
     'Updates name, email, accountIds, organizationIds and traits. The user id may be its Vitally id or its externalId.',
-    { externalId: 'user-1001', name: 'Ana Lima', traits: { role: 'admin' } },
+    { externalId: 'user-1', name: 'Ana Lima', traits: { role: 'admin' } },
     { relationships: USER_REFS, sampleParams: { userId: '{{payload.externalId}}' } },
   ),
   rest(
@@ -342,7 +346,7 @@ export const TEMPLATES: readonly Template[] = [
     { collection: '/users', find: 'path' },
     [{ fields: ['externalId'] }, { fields: ['accountIds', 'organizationIds'], kind: 'nonEmptyArray' }],
     'Updates the user with the record\'s externalId, or creates it when there is none (results[i].action says which). accountIds and organizationIds hold Vitally ids, or your own with Relationship ids "external".',
-    { externalId: 'user-1001', name: 'Ana Lima', email: 'ana@acme.example', accountIds: ['acct-1001'] },
+    { externalId: 'user-1001', name: 'Ana Lima', email: 'ana@acme.example', accountIds: ['acct-1'] },
     { relationships: USER_REFS, creates: 'users' },
   ),
 
@@ -383,7 +387,7 @@ export const TEMPLATES: readonly Template[] = [
     [...req('note', 'noteDate'), oneOf('accountId', 'organizationId')],
     'Creates a note (HTML in note, ISO date in noteDate) on an account or organization given by Vitally id. Notes are unique on externalId: a POST with an existing externalId updates it.',
     {
-      accountId: 'acct-1001',
+      accountId: 'acct-1',
       externalId: 'note-1001',
       note: '<p>Kick-off call went well.</p>',
       noteDate: '2026-12-01T10:00:00Z',
@@ -414,7 +418,7 @@ export const TEMPLATES: readonly Template[] = [
     '/projects',
     [...req('templateId'), oneOf('accountId', 'organizationId')],
     'Creates a project from a project template (templateId, a Vitally id: list them with List Project Templates) on an account or organization given by Vitally id.',
-    { templateId: 'a Vitally project template id', accountId: 'acct-1001', name: 'Onboarding' },
+    { templateId: 'a Vitally project template id', accountId: 'acct-1', name: 'Onboarding' },
     { relationships: PARENT_REFS },
   ),
   rest(
@@ -437,7 +441,7 @@ export const TEMPLATES: readonly Template[] = [
     '/tasks',
     [...req('name'), oneOf('accountId', 'organizationId')],
     'Creates a task from name on an account or organization given by Vitally id. Tasks are unique on externalId: a POST with an existing externalId updates it.',
-    { accountId: 'acct-1001', externalId: 'task-1001', name: 'Send the renewal quote', dueDate: '2026-12-15' },
+    { accountId: 'acct-1', externalId: 'task-1001', name: 'Send the renewal quote', dueDate: '2026-12-15' },
     { aliases: { name: ['title', 'subject'] }, relationships: PARENT_REFS, upsertsByExternalId: true },
   ),
   rest(
@@ -461,7 +465,7 @@ export const TEMPLATES: readonly Template[] = [
     [{ fields: ['userId'] }, { fields: ['score'], kind: 'score' }, { fields: ['respondedAt'] }],
     'Records an NPS response: userId (a Vitally user id), score (integer 0-10), respondedAt (ISO date), optional feedback and externalId (unique: a POST with an existing externalId updates it).',
     {
-      userId: 'user-1001',
+      userId: 'user-1',
       externalId: 'nps-1001',
       score: 9,
       respondedAt: '2026-12-01T10:00:00Z',
@@ -532,7 +536,7 @@ export const TEMPLATES: readonly Template[] = [
     '/customObjects/{customObjectId}/instances',
     [...req('name'), oneOf('customerId', 'organizationId')],
     "Creates an instance of a custom object (Vitally id: list them with List Custom Objects) from name and customerId (an account's Vitally id) or organizationId.",
-    { customObjectId: 'a Vitally custom object id', name: 'Pro plan', externalId: 'sub-1001', customerId: 'acct-1001' },
+    { customObjectId: 'a Vitally custom object id', name: 'Pro plan', externalId: 'sub-1001', customerId: 'acct-1' },
     { ordered: false, relationships: INSTANCE_REFS, sampleParams: { customObjectId: '{{payload.customObjectId}}' } },
   ),
   rest(
@@ -578,7 +582,7 @@ export const TEMPLATES: readonly Template[] = [
     { collection: '/customObjects/{customObjectId}/instances', find: 'search' },
     [...req('externalId', 'name'), oneOf('customerId', 'organizationId')],
     "Finds the instance with the record's externalId (one search call) and updates it, or creates it when there is none (results[i].action says which). For bulk upserts by your own ids, Analytics: Upsert Custom Object Instance is cheaper.",
-    { customObjectId: 'a Vitally custom object id', externalId: 'sub-1001', name: 'Pro plan', customerId: 'acct-1001' },
+    { customObjectId: 'a Vitally custom object id', externalId: 'sub-1001', name: 'Pro plan', customerId: 'acct-1' },
     { relationships: INSTANCE_REFS, sampleParams: { customObjectId: '{{payload.customObjectId}}' } },
   ),
 
@@ -642,7 +646,7 @@ export const TEMPLATES: readonly Template[] = [
     '/organizations/{organizationId}',
     { returns: 'one', query: [] },
     'Reads one organization by its Vitally id or externalId. Not found is not a failure: msg.payload is null.',
-    { externalId: 'org-1001' },
+    { externalId: 'org-1' },
     { sampleParams: { organizationId: '{{payload.externalId}}' } },
   ),
   read(
@@ -651,7 +655,7 @@ export const TEMPLATES: readonly Template[] = [
     '/accounts/{accountId}',
     { returns: 'one', query: [] },
     'Reads one account by its Vitally id or externalId. Not found is not a failure: msg.payload is null.',
-    { externalId: 'acct-1001' },
+    { externalId: 'acct-1' },
     { sampleParams: { accountId: '{{payload.externalId}}' } },
   ),
   read(
@@ -660,7 +664,7 @@ export const TEMPLATES: readonly Template[] = [
     '/users/{userId}',
     { returns: 'one', query: [] },
     'Reads one user by its Vitally id or externalId. Not found is not a failure: msg.payload is null.',
-    { externalId: 'user-1001' },
+    { externalId: 'user-1' },
     { sampleParams: { userId: '{{payload.externalId}}' } },
   ),
   read(

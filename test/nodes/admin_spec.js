@@ -192,6 +192,25 @@ describe('vitally-config and the admin endpoints', function () {
       );
     });
 
+    it('previews every template with its own sample (and example ids) without an error', async function () {
+      const { editorCatalogue } = require('../../dist/catalogue');
+      const demo = await newSandbox({ seed: 'demo' });
+      try {
+        await load(demo, []);
+        for (const t of editorCatalogue()) {
+          const node = { vitally: 'cfg', endpoint: t.id, ...t.sampleParams };
+          if (t.relationships.length) node.relationshipIds = 'external';
+          const body = await post('/vitally/preview', { node, records: [t.sample] });
+          assert.ok(Array.isArray(body), `${t.id}: ${JSON.stringify(body)}`);
+          const final = body.filter((c) => c.purpose !== 'lookup').pop() ?? body[body.length - 1];
+          assert.ok(final, `${t.id} previews a request`);
+          assert.strictEqual(final.method === 'GET' || final.method === t.method || t.kind === 'upsert', true, t.id);
+        }
+      } finally {
+        await demo.close();
+      }
+    });
+
     it('answers a record error as { error }', async function () {
       await load(sandbox, []);
       const body = await post('/vitally/preview', {
