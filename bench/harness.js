@@ -11,7 +11,7 @@ helper.init(require.resolve('node-red'));
 const configNode = require(path.join(ROOT, 'dist/nodes/vitally-config.js'));
 const destinationNode = require(path.join(ROOT, 'dist/nodes/vitally-destination.js'));
 const httpRequestNode = require('@node-red/nodes/core/network/21-httprequest.js');
-const { startSandbox } = require(path.join(ROOT, 'dist/sandbox'));
+const { startSandbox, busiestWindow } = require(path.join(ROOT, 'dist/sandbox'));
 
 const API_KEY = 'bench-rest-key-7d41';
 const ANALYTICS_TOKEN = 'bench-analytics-token-03be';
@@ -212,6 +212,7 @@ async function pool(n, concurrency, worker) {
 }
 
 module.exports = {
+  busiestWindow,
   ROOT,
   API_KEY,
   ANALYTICS_TOKEN,

@@ -19,11 +19,7 @@ function analyse(times, limit, windowMs, windows) {
     if (k < windows) perWindow[k]++;
   }
   const accepted = perWindow.reduce((a, b) => a + b, 0);
-  let busiest = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    busiest = Math.max(busiest, i - j + 1);
-  }
+  const busiest = h.busiestWindow(t, windowMs);
   // Slot cycles inside the measured span only (the tail drains and is not at the limit).
   const end = t0 + windows * windowMs;
   const cycles = [];

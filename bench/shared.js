@@ -25,17 +25,6 @@ function findRedisServer() {
   }
 }
 
-/** Most of `times` in any span of `windowMs`, a request at t counting until t + windowMs (as the sandbox does). */
-function busiest(times, windowMs) {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
-
 /** One process's flow: inject (its records) -> destination -> a change node summarising msg.vitally -> debug. */
 function flowFor(p, records, { sandboxUrl, redisUrl, limit, windowMs, concurrency }) {
   const summary =
@@ -180,7 +169,7 @@ async function runShared({ processes = 3, limit, windowMs, windows, concurrency 
     return {
       ratio: round(a.ratio, 4),
       count429: counters.byStatus['429'] || 0,
-      busiestWindow: busiest(
+      busiestWindow: h.busiestWindow(
         requests.map((r) => r.time),
         windowMs,
       ),

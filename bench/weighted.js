@@ -31,11 +31,7 @@ async function runWeighted({ limit, windowMs, windows, writeCost = 2, log = () =
   const late = entries.filter((e) => e.time >= t0 + windowMs);
   // The most units the server granted in any window-long span: at most its limit.
   const times = entries.filter((e) => typeof e.status === 'number' && e.status < 400).map((e) => e.time);
-  let busiest = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i] - times[j] >= windowMs) j++;
-    busiest = Math.max(busiest, (i - j + 1) * writeCost);
-  }
+  const busiest = h.busiestWindow(times, windowMs, writeCost);
   return {
     count429AfterFirstWindow: late.filter((e) => e.status === 429).length,
     count429: entries.filter((e) => e.status === 429).length,

@@ -13,3 +13,4 @@ export type { SandboxState } from './page';
 export { DEMO, SEEDED_CUSTOM_OBJECT_ID } from './demo';
 export type { SeedData } from './resources';
 export { ServerRateWindow } from './rate-window';
+export { busiestWindow } from './window-stats';

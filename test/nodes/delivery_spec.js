@@ -16,17 +16,7 @@ const {
   stop,
   delay,
 } = require('./helpers');
-
-/** Most requests accepted in any window of `windowMs` (the sandbox's own timestamps). */
-function busiestWindow(times, windowMs) {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+const { busiestWindow } = require('../../dist/sandbox');
 
 const accounts = (n, prefix = 'acc') =>
   Array.from({ length: n }, (_, i) => ({ externalId: `${prefix}-${i}`, name: `Account ${i}` }));

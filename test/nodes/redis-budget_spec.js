@@ -22,21 +22,11 @@ const {
   delay,
 } = require('./helpers');
 const { startRedis } = require('../redis/redis-server');
+const { busiestWindow } = require('../../dist/sandbox');
 
 const LIMIT = 10;
 const WINDOW_MS = 1000;
 const RATE = { rateLimit: LIMIT, rateWindow: WINDOW_MS / 1000 };
-
-/** Most of `times` (ms) in any span of `windowMs`, a request at t counting until t + windowMs. */
-function busiestWindow(times, windowMs) {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 const accounts = (n, prefix) =>
   Array.from({ length: n }, (_, i) => ({ externalId: `${prefix}-${i}`, name: `${prefix} ${i}` }));

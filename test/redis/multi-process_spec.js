@@ -16,6 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startNodeRed, debugStream, waitFor, sleep } = require('../examples/node-red-runner');
 const { startRedis } = require('./redis-server');
+const { busiestWindow } = require('../../dist/sandbox');
 
 const ROOT = path.join(__dirname, '..', '..');
 const API_KEY = 'multi-process-key-41c7';
@@ -23,17 +24,6 @@ const PROCESSES = 3;
 const LIMIT = 30;
 const WINDOW_MS = 2000;
 const RECORDS = 40; // per process: 120 in all, four windows at the limit
-
-/** Most of `times` in any span of `windowMs`, a request at t counting until t + windowMs (as the sandbox does). */
-function busiestWindow(times, windowMs) {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 const recordsFor = (run, p) =>
   Array.from({ length: RECORDS }, (_, i) => ({ externalId: `${run}-p${p}-${i}`, name: `${run} ${p} ${i}` }));

@@ -15,6 +15,7 @@ const { Scheduler, Tenant } = scheduling;
 const { SharedBudget } = require('../../dist/delivery/shared-budget');
 const { RedisRateWindow } = require('../../dist/delivery/redis-window');
 const { startRedis } = require('./redis-server');
+const { busiestWindow } = require('../../dist/sandbox');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const POLICY = { retries: 0, maxDelayMs: 1000, baseDelayMs: 100 };
@@ -24,17 +25,6 @@ const request = (i) => ({ method: 'POST', url: 'http://127.0.0.1/resources/accou
 function submit(scheduler, tenant, req, done) {
   if (scheduling.CallbackJob) scheduler.submit(new scheduling.CallbackJob(req, tenant, done));
   else scheduler.submit(tenant, req, done);
-}
-
-/** Most of `times` in any span of `windowMs`. */
-function busiestWindow(times, windowMs) {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 /** The largest delay of a 10 ms interval timer while it runs: how long the event loop was blocked. */
