@@ -32,6 +32,18 @@ function makeScheduler(transport, concurrency = 4, budget = BIG_WINDOW(), option
 }
 
 /** Submits a job and records every `done` call it gets. */
+/** A local budget whose take() throws while `down` (as a store that closed would); down at first. */
+function throwingBudget() {
+  const budget = new (class extends SlidingWindow {
+    take(now) {
+      if (this.down) throw new Error('store closed');
+      return super.take(now);
+    }
+  })(100, 1000);
+  budget.down = true;
+  return budget;
+}
+
 function submitter(scheduler) {
   const jobs = [];
   const doneOrder = [];
@@ -799,13 +811,7 @@ describe('delivery/scheduler', function () {
     });
 
     it('a budget whose take() throws is treated the same way', async function () {
-      const budget = new (class extends SlidingWindow {
-        take(now) {
-          if (this.down) throw new Error('store closed');
-          return super.take(now);
-        }
-      })(100, 1000);
-      budget.down = true;
+      const budget = throwingBudget();
       const t = new FakeTransport(() => OK);
       const d = scheduler(t, 4, budget, { budgetWaitMs: 10_000 });
       const job = submitter(d).submit(new Tenant(POLICY), request());
@@ -817,13 +823,7 @@ describe('delivery/scheduler', function () {
     });
 
     it('the problem of a synchronous budget that threw clears once it answers again', async function () {
-      const budget = new (class extends SlidingWindow {
-        take(now) {
-          if (this.down) throw new Error('store closed');
-          return super.take(now);
-        }
-      })(100, 1000);
-      budget.down = true;
+      const budget = throwingBudget();
       const d = scheduler(new FakeTransport(() => OK), 4, budget, { budgetWaitMs: 10_000 });
       const job = submitter(d).submit(new Tenant(POLICY), request());
       await fake.clock.tickAsync(1000);
