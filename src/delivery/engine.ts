@@ -13,7 +13,7 @@ import { Destination } from '../request/destination';
 import { planManualRecord } from '../request/manual';
 import { EvaluatedRecord, planTemplateRecord } from '../request/plan';
 import { PlannedRead, planRead } from '../request/read';
-import { Reference, collectReferences, notFound, withVitallyIds } from '../request/relationships';
+import { Reference, collectReferences, idKey, notFound, withVitallyIds } from '../request/relationships';
 import { Upsert, planUpsert, upsertKey } from '../request/upsert';
 import { Batcher } from './batcher';
 import { IdCache } from './id-cache';
@@ -289,7 +289,7 @@ export class DestinationEngine implements TrackerListener<Message> {
     if (!b) return requests.map((r) => [r]);
     const groups = new Map<string, PlannedRequest[][]>();
     for (const r of requests) {
-      const key = `${r.method} ${r.url}\n${b.groupField ? fieldValue(r.body, b.groupField) : ''}`;
+      const key = this.batchKey(r);
       const list = groups.get(key) ?? [];
       if (!list.length || list[list.length - 1].length >= b.size) list.push([]);
       list[list.length - 1].push(r);
@@ -337,7 +337,7 @@ export class DestinationEngine implements TrackerListener<Message> {
     records: unknown[],
     many: boolean,
     tracker: MessageTracker<Message>,
-    call: Call = this.callFor(msg),
+    call?: Call,
   ): Prepared[] | Promise<Prepared[]> {
     const evaluated: Evaluated[] = [];
     for (let index = 0; index < records.length; index++) {
@@ -357,7 +357,7 @@ export class DestinationEngine implements TrackerListener<Message> {
     tracker: MessageTracker<Message>,
     evaluated: Evaluated[],
     from: number,
-    call: Call,
+    call: Call | undefined,
   ): Promise<Prepared[]> {
     const first = await pending;
     if (first) evaluated.push(first);
@@ -393,12 +393,11 @@ export class DestinationEngine implements TrackerListener<Message> {
   private lookupAndPlan(
     evaluated: Evaluated[],
     tracker: MessageTracker<Message>,
-    call: Call,
+    call: Call | undefined,
   ): Prepared[] | Promise<Prepared[]> {
     const { dest } = this;
-    const t = dest.template;
-    if (!(t && dest.externalIds) && dest.kind !== 'upsert') return this.planAll(evaluated, tracker, dest.exclude);
-    return this.resolveAndPlan(evaluated, tracker, call);
+    if (!dest.externalIds && dest.kind !== 'upsert') return this.planAll(evaluated, tracker, dest.exclude);
+    return this.resolveAndPlan(evaluated, tracker, call ?? this.callFor(tracker.msg));
   }
 
   private async resolveAndPlan(
@@ -448,13 +447,13 @@ export class DestinationEngine implements TrackerListener<Message> {
 
   private withResolved(t: Template, body: unknown, refs: Reference[], answers: Map<string, string | null | Error>) {
     for (const ref of refs) {
-      const answer = answers.get(`${ref.collection}\n${ref.externalId}`);
+      const answer = answers.get(idKey(ref.collection, ref.externalId));
       if (answer === null) throw new RecordError(notFound(ref));
       if (answer instanceof Error) throw new RecordError(`${ref.field} "${ref.externalId}": ${answer.message}`);
     }
     if (!refs.length) return body;
     return withVitallyIds(t, body as Record<string, unknown>, (collection, externalId) => {
-      return answers.get(`${collection}\n${externalId}`) as string;
+      return answers.get(idKey(collection, externalId)) as string;
     });
   }
 
@@ -485,7 +484,8 @@ export class DestinationEngine implements TrackerListener<Message> {
   }
 
   private submit(items: Prepared[], tracker: MessageTracker<Message>, msg: Message): void {
-    const call = this.callFor(msg);
+    // Only reads and upserts call on a record's behalf: plain writes go to the batcher or scheduler.
+    let call: Call | undefined;
     for (const item of items) {
       const { index } = item;
       if (this.closing) {
@@ -495,7 +495,7 @@ export class DestinationEngine implements TrackerListener<Message> {
       if (item.kind === 'write') {
         this.submitWrite({ tracker, index, request: item.request });
       } else if (item.kind === 'upsert') {
-        const ctx = this.upsertContext(call, this.dest.dryRun);
+        const ctx = this.upsertContext((call ??= this.callFor(msg)), this.dest.dryRun);
         this.workspace.upsertLock
           .run(upsertKey(item.upsert), () => runUpsert(item.upsert, ctx))
           .then(
@@ -503,7 +503,7 @@ export class DestinationEngine implements TrackerListener<Message> {
             (err) => tracker.settle({ index, error: errorText(err) }),
           );
       } else {
-        this.runRead(item.read, tracker, index, call);
+        this.runRead(item.read, tracker, index, (call ??= this.callFor(msg)));
       }
     }
   }
@@ -546,8 +546,13 @@ export class DestinationEngine implements TrackerListener<Message> {
       this.sendWrite(new WriteCall(this, part.request, part.tracker, part.index));
       return;
     }
-    const route = `${part.request.method} ${part.request.url}`;
-    this.batcher.add(b.groupField ? `${route}\n${fieldValue(part.request.body, b.groupField)}` : route, part);
+    this.batcher.add(this.batchKey(part.request), part);
+  }
+
+  /** Requests that may share a batch: one route, and one value of the group field when grouping by field. */
+  private batchKey(request: PlannedRequest): string {
+    const field = this.dest.batching?.groupField;
+    return `${request.method} ${request.url}\n${field ? fieldValue(request.body, field) : ''}`;
   }
 
   private sendWrite(call: WriteCall): void {

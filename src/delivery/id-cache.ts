@@ -4,6 +4,8 @@
  * listed whole is "complete" for the same time: an id it lacks is known not to exist, which
  * lets a sync create new objects without first asking for each of them.
  */
+import { idKey } from '../request/relationships';
+
 export const CACHE_ENTRIES = 10_000;
 export const CACHE_TTL_MS = 10 * 60_000;
 
@@ -30,7 +32,7 @@ export class IdCache {
 
   /** The Vitally id; null when the collection is complete and lacks it; undefined when unknown. */
   get(collection: string, externalId: string): string | null | undefined {
-    const key = `${collection}\n${externalId}`;
+    const key = idKey(collection, externalId);
     const entry = this.entries.get(key);
     const now = this.now();
     if (entry && entry.expires > now) {
@@ -44,7 +46,7 @@ export class IdCache {
   }
 
   set(collection: string, externalId: string, id: string): void {
-    const key = `${collection}\n${externalId}`;
+    const key = idKey(collection, externalId);
     this.entries.delete(key);
     this.entries.set(key, { id, expires: this.now() + this.ttlMs });
     while (this.entries.size > this.maxEntries) {
@@ -57,7 +59,7 @@ export class IdCache {
 
   /** The object is gone (a 404 on its id): forget it, and any claim to know the whole collection. */
   forget(collection: string, externalId: string): void {
-    this.entries.delete(`${collection}\n${externalId}`);
+    this.entries.delete(idKey(collection, externalId));
     this.complete.delete(collection);
   }
 
@@ -89,7 +91,7 @@ export class IdCache {
 
   /** Runs `lookup` once for concurrent askers of one id; its answer (an id) enters the cache. */
   coalesce(collection: string, externalId: string, lookup: () => Promise<string | null>): Promise<string | null> {
-    const key = `${collection}\n${externalId}`;
+    const key = idKey(collection, externalId);
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = lookup().then(

@@ -7,7 +7,7 @@
 import { Collection } from '../catalogue';
 import { Hosts } from '../core/hosts';
 import { PlannedRequest, Purpose } from '../core/types';
-import { Reference, lookupAnswer, lookupRequest } from '../request/relationships';
+import { Reference, idKey, lookupAnswer, lookupRequest } from '../request/relationships';
 import { IdCache } from './id-cache';
 import { Outcome } from './scheduler';
 import { failureReason } from './outcomes';
@@ -89,7 +89,7 @@ export class Resolver {
   async resolve(refs: Reference[], call: Call): Promise<Map<string, string | null | Error>> {
     const distinct = new Map<string, Reference>();
     for (const ref of refs) {
-      const key = `${ref.collection}\n${ref.externalId}`;
+      const key = idKey(ref.collection, ref.externalId);
       if (!distinct.has(key)) distinct.set(key, ref);
     }
     const unknown = new Map<Collection, number>();

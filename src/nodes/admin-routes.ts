@@ -21,6 +21,7 @@ import { DestinationSettings, parseDestination } from '../request/destination';
 import { VitallyConfigNode } from './connection';
 import { compileRecordEvaluator } from './evaluate';
 import { RED, Request, Response } from './red';
+import { clock } from './status';
 
 /** The first record of the last message each destination node received, for the editor's sample panel. */
 export const lastRecords = new Map<string, unknown>();
@@ -253,8 +254,7 @@ export function registerAdminRoutes(RED: RED): void {
             ? connection.scheduler.budget.pauseInfo(performance.now())
             : undefined;
         if (verdict.ok && pause) {
-          const until = new Date(pause.until).toTimeString().slice(0, 8);
-          verdict.message += `, but Vitally paused this key (${pause.cause}) until ${until}: queued records wait until then`;
+          verdict.message += `, but Vitally paused this key (${pause.cause}) until ${clock(pause.until)}: queued records wait until then`;
         }
         if (body.budget === 'redis') {
           const redis = await redisVerdict(RED, body);

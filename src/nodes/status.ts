@@ -21,7 +21,8 @@ export interface StatusState {
 
 type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
-const clock = (epochMs: number) => new Date(epochMs).toTimeString().slice(0, 8);
+/** A time of day as the status and Test connection show it: 10:42:07. */
+export const clock = (epochMs: number) => new Date(epochMs).toTimeString().slice(0, 8);
 const short = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function statusFor(s: StatusState, t: Translate): NodeStatus {

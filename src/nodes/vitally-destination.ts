@@ -7,6 +7,7 @@ import { Connection } from '../delivery/connection';
 import { DestinationEngine, refuseMessage } from '../delivery/engine';
 import { responseMessage } from '../delivery/outcomes';
 import { Destination, DestinationSettings, parseDestination } from '../request/destination';
+import { manualApi } from '../request/manual';
 import { lastRecords } from './admin-routes';
 import { VitallyConfigNode, closeDeadlineMs } from './connection';
 import { compileRecordEvaluator } from './evaluate';
@@ -19,8 +20,7 @@ function setUp(RED: RED, node: Node, settings: DestinationSettings & { vitally?:
   if (!config) throw new ConfigError('no Vitally config node is selected, or it is disabled');
   const connection = config.connection();
   const dest = parseDestination(settings);
-  const needs =
-    dest.template?.api ?? (dest.manual && /\/analytics\/v1(\/|$)/.test(dest.manual.url) ? 'analytics' : 'rest');
+  const needs = dest.template?.api ?? manualApi(dest.manual!, connection.hosts);
   if (needs === 'analytics' && !connection.client.hasCredential('analytics')) {
     throw new ConfigError('Analytics templates need the Analytics API token in the Vitally config node');
   }

@@ -137,11 +137,17 @@ function checkPath(rendered: string): void {
  * The API a URL template targets before data fills it in: its own base when the template
  * pins the host (or is a path under the REST base), else the API whose base path it spells out.
  */
-function intendedApi(shape: string, rendered: string, hosts: Hosts): Api | undefined {
-  if (ABSOLUTE.test(shape) || !ABSOLUTE.test(rendered)) return baseOf(toUrl(shape, hosts), hosts);
+function intendedApi(shape: string, hostFromData: boolean, hosts: Hosts): Api | undefined {
+  if (!hostFromData) return baseOf(toUrl(shape, hosts), hosts);
   if (hosts.analyticsBase && shape.includes(new URL(hosts.analyticsBase).pathname)) return 'analytics';
   if (shape.includes(new URL(hosts.restBase).pathname)) return 'rest';
   return undefined;
+}
+
+/** The API a manual node's URL template targets, and so the credential it needs (REST when the data decides). */
+export function manualApi(m: ManualSettings, hosts: Hosts): Api {
+  // A template that starts with a value may take its host from the data: its path decides then.
+  return intendedApi(renderShape(m.url), /^\{\{/.test(m.url), hosts) ?? 'rest';
 }
 
 /**
@@ -171,7 +177,8 @@ export function planManualRecord(
           : `URL ${parsed.pathname} is outside the REST API (${where.pathname}) and the Analytics API`,
     );
   }
-  const intended = intendedApi(renderShape(m.url), rendered, hosts);
+  const shape = renderShape(m.url);
+  const intended = intendedApi(shape, !ABSOLUTE.test(shape) && ABSOLUTE.test(rendered), hosts);
   if (intended && intended !== api) {
     throw new RecordError(`URL "${rendered}" leaves the ${intended === 'rest' ? 'REST' : 'Analytics'} API it targets`);
   }

@@ -16,6 +16,11 @@ export interface Reference {
   externalId: string;
 }
 
+/** One object of a collection by its external id: the key of the id cache, lookups and upserts. */
+export function idKey(collection: string, externalId: string): string {
+  return `${collection}\n${externalId}`;
+}
+
 const NOUN: Record<Collection, string> = { organizations: 'organization', accounts: 'account', users: 'user' };
 
 function externalIdAt(value: unknown, field: string): string {

@@ -8,6 +8,7 @@ import { RecordError } from '../core/errors';
 import { Hosts } from '../core/hosts';
 import { PlannedRequest } from '../core/types';
 import { EvaluatedRecord, fillPath, writeBody } from './plan';
+import { idKey } from './relationships';
 import { encodeSegment } from './segment';
 
 export interface Upsert {
@@ -36,7 +37,7 @@ export function planUpsert(t: Template, ev: EvaluatedRecord, exclude: string[][]
 
 /** The ordering key of everything sent for one upserted object. */
 export function upsertKey(u: Upsert): string {
-  return `${u.collection}\n${u.externalId}`;
+  return idKey(u.collection, u.externalId);
 }
 
 /** PUT to the object by its Vitally id, or by its externalId where the API allows it. */
